@@ -1,0 +1,41 @@
+# Targets for a fresh machine: `make run` and `make test` each set up .venv first (idempotent).
+PY      := .venv/bin/python
+PORT    ?= 8501
+ADDRESS ?= 127.0.0.1
+STAMP   := .venv/.installed
+
+.DEFAULT_GOAL := help
+.PHONY: help setup run test test-fast lint validate boundaries export bench clean
+
+help: ## List the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
+
+$(STAMP): requirements.txt pyproject.toml
+	test -x $(PY) || python3 -m venv .venv
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements.txt
+	touch $(STAMP)
+
+setup: $(STAMP) ## Create .venv and install pinned requirements (only when they changed)
+
+run: $(STAMP) ## Run the dashboard on http://$(ADDRESS):$(PORT)
+	$(PY) -m streamlit run dashboard/app.py --server.port $(PORT) --server.address $(ADDRESS)
+
+test: $(STAMP) ## Lint, validate the data package, and run every test (browser tests need /usr/bin/chromium)
+	$(PY) -m ruff check dashboard tests scripts
+	$(PY) -m pytest -q
+
+test-fast: $(STAMP) ## Tests without the real-browser suite
+	$(PY) -m pytest -q -m "not browser"
+
+lint: $(STAMP) ## ruff check and format check
+	$(PY) -m ruff check dashboard tests scripts
+
+validate: $(STAMP) ## Validate data/datapackage.json with frictionless
+	.venv/bin/frictionless validate data/datapackage.json
+
+boundaries: $(STAMP) ## Rebuild data/boundaries.geojson from Natural Earth (npm packages)
+	$(PY) scripts/build_boundaries.py
+
+clean: ## Remove caches and build output (keeps .venv)
+	rm -rf build .pytest_cache .ruff_cache test-artifacts

@@ -1,0 +1,1 @@
+"""Streamlit page modules: each only arranges calls to data, transforms and charts."""

