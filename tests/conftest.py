@@ -21,3 +21,27 @@ def data_copy(tmp_path):
     dest = tmp_path / "data"
     shutil.copytree(DATA_DIR, dest)
     return dest
+
+
+APP = str(ROOT / "dashboard" / "app.py")
+
+
+@pytest.fixture
+def open_page():
+    """Open a page in a real Streamlit AppTest: open_page("map", query={"city": "bishkek"}) -> AppTest."""
+    import streamlit as st
+    from streamlit.testing.v1 import AppTest
+
+    def _open(page: str, query: dict | None = None, state: dict | None = None, timeout: float = 90):
+        st.cache_data.clear()
+        at = AppTest.from_file(APP, default_timeout=timeout)
+        for k, v in (query or {}).items():
+            at.query_params[k] = v
+        at.run()
+        for k, v in (state or {}).items():
+            at.session_state[k] = v
+        at.switch_page(f"app_pages/{page}.py").run()
+        assert not at.exception, [e.value for e in at.exception]
+        return at
+
+    return _open

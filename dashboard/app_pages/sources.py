@@ -1,0 +1,12 @@
+"""Placeholder for the sources page (being built)."""
+
+import streamlit as st
+
+
+def render() -> None:
+    st.title("sources")
+    st.info("This page is being built.")
+
+
+if __name__ == "__main__":
+    render()

@@ -1,0 +1,135 @@
+"""The map of Central Asia: a chosen country layer, Xinjiang outlined, and a clickable marker per deployment."""
+
+from __future__ import annotations
+
+import json
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+
+from dashboard.charts import OKABE_ITO, VENDOR_COLOURS, esc, finish, wrap
+
+SYMBOLS = {"installed or contracted": "circle", "planned": "circle-open", "declined": "x-thin-open"}
+LAYER_SCALES = {"debt": "Oranges", "financing": "Blues", "deployments": "Greens"}
+WINDOW = dict(lon=(45.5, 91.0), lat=(34.5, 55.8))
+
+
+def marker_size(cameras) -> float:
+    """Area grows with cameras (square-root scale); an unknown count gets a small fixed marker."""
+    if cameras is None or pd.isna(cameras):
+        return 11.0
+    return float(12 + 26 * np.sqrt(min(float(cameras), 2500) / 2500))
+
+
+def _geojson(boundaries: gpd.GeoDataFrame, keys) -> dict:
+    sub = boundaries[boundaries["iso3"].isin(keys)]
+    return json.loads(sub.to_json(drop_id=True))
+
+
+def make_map_figure(points: pd.DataFrame, events: pd.DataFrame, layer: pd.DataFrame, boundaries: gpd.GeoDataFrame,
+                    *, layer_name: str, layer_label: str, year_label: str, source: str, as_of: str,
+                    present: bool = False) -> go.Figure:
+    """Choropleth of the chosen layer, context neighbours, Xinjiang outline, deployment and event markers."""
+    fig = go.Figure()
+    ctx = boundaries[boundaries["role"] == "context"]
+    fig.add_trace(go.Choropleth(
+        geojson=_geojson(boundaries, ctx["iso3"]), locations=ctx["iso3"], featureidkey="properties.iso3",
+        z=[0] * len(ctx), colorscale=[[0, "#EDEDED"], [1, "#EDEDED"]], showscale=False,
+        text=[esc(n) for n in ctx["name"]], hovertemplate="%{text}<extra></extra>",
+        marker_line=dict(color="#B0B0B0", width=0.6), name="Neighbours", showlegend=False,
+    ))
+    has = layer[layer["value"].notna()]
+    none = layer[layer["value"].isna()]
+    if len(none):
+        fig.add_trace(go.Choropleth(
+            geojson=_geojson(boundaries, none["iso3"]), locations=none["iso3"], featureidkey="properties.iso3",
+            z=[0] * len(none), colorscale=[[0, "#F7F7F7"], [1, "#F7F7F7"]], showscale=False,
+            customdata=np.stack([[esc(n) for n in none["name"]], [esc(n) for n in none["note"]]], axis=-1),
+            hovertemplate="<b>%{customdata[0]}</b><br>%{customdata[1]}<extra></extra>",
+            marker_line=dict(color="#555", width=1.2), name="No figure in the documents", showlegend=False,
+        ))
+    if len(has):
+        fig.add_trace(go.Choropleth(
+            geojson=_geojson(boundaries, has["iso3"]), locations=has["iso3"], featureidkey="properties.iso3",
+            z=has["value"], colorscale=LAYER_SCALES.get(layer_name, "Blues"), zauto=False, zmin=0,
+            zmax=float(has["value"].max()),
+            customdata=np.stack([[esc(n) for n in has["name"]], [esc(n) for n in has["note"]]], axis=-1),
+            hovertemplate="<b>%{customdata[0]}</b><br>%{customdata[1]}<extra></extra>",
+            marker_line=dict(color="#555", width=1.2), name=layer_label,
+            colorbar=dict(title=dict(text=esc(layer_label), side="top"), orientation="h", thickness=12, len=0.3,
+                          x=0.0, xanchor="left", y=0.0, yanchor="top"),
+        ))
+    xj = boundaries[boundaries["iso3"] == "CN-XJ"]
+    fig.add_trace(go.Choropleth(
+        geojson=_geojson(boundaries, ["CN-XJ"]), locations=xj["iso3"], featureidkey="properties.iso3",
+        z=[0], colorscale=[[0, "rgba(0,0,0,0)"], [1, "rgba(0,0,0,0)"]], showscale=False,
+        marker_line=dict(color=OKABE_ITO["purple"], width=2.5), hovertemplate="Xinjiang (China): context<extra></extra>",
+        name="Xinjiang (China)", showlegend=False,
+    ))
+    # Country and Xinjiang names, so a viewer never has to guess which shape is which.
+    labels = {"KAZ": (67.5, 48.3), "KGZ": (74.6, 41.75), "TJK": (71.3, 38.9), "TKM": (59.0, 39.3), "UZB": (63.6, 42.0),
+              "CN-XJ": (85.0, 42.0)}
+    names = dict(zip(boundaries["iso3"], boundaries["name"], strict=True))
+    fig.add_trace(go.Scattergeo(
+        lon=[v[0] for v in labels.values()], lat=[v[1] for v in labels.values()], mode="text",
+        text=[esc("Xinjiang (China)" if k == "CN-XJ" else names.get(k, k)) for k in labels],
+        textfont=dict(size=16 if present else 12, color="#333"), hoverinfo="skip", showlegend=False,
+    ))
+    for vendor_key, grp in points.groupby("vendor_key", sort=False):
+        colour = VENDOR_COLOURS.get(vendor_key, OKABE_ITO["sky"])
+        vendor = grp["vendor"].iloc[0]
+        listed = bool(grp["vendor_listed"].iloc[0])
+        hover = [
+            "<b>" + esc(r.place) + "</b><br>" + wrap(r.description, 60) + "<br>Vendor: " + esc(r.vendor)
+            + (f" (on a US list since {r.listed_since:%Y-%m-%d})" if r.vendor_listed else "")
+            + f"<br>Status: {esc(r.status)}"
+            + (f"<br>Cameras: {esc(r.cameras_installed_qualifier or '')} {int(r.cameras_installed):,}"
+               if pd.notna(r.cameras_installed) else "")
+            + (f"<br>Planned cameras: {int(r.cameras_planned):,}" if pd.notna(r.cameras_planned) else "")
+            + (f"<br>Year: {int(r.year)}" if pd.notna(r.year) else "<br>Year: not given")
+            + ("<br>⚠ Sources disagree" if r.conflict_id else "")
+            + "<br><i>Click for the quote and source</i>"
+            for r in grp.itertuples()
+        ]
+        fig.add_trace(go.Scattergeo(
+            lon=grp["mlon"], lat=grp["mlat"], mode="markers",
+            name=esc(vendor) + (" ◆ on a US list" if listed else ""),
+            marker=dict(size=[marker_size(c) for c in grp["cameras_shown"]], color=colour,
+                        symbol=[SYMBOLS[s] for s in grp["status_group"]],
+                        line=dict(color="#000" if listed else "#FFF", width=2.5 if listed else 1), opacity=0.92),
+            customdata=np.stack([grp["place_id"], grp["deployment_id"]], axis=-1),
+            text=hover, hovertemplate="%{text}<extra></extra>",
+        ))
+    if len(events):
+        fig.add_trace(go.Scattergeo(
+            lon=events["lon"], lat=events["lat"], mode="markers", name="Protest or incident",
+            marker=dict(size=13, symbol="triangle-up", color=OKABE_ITO["yellow"], line=dict(color="#000", width=1.2)),
+            customdata=np.stack([events["place_id"], events["event_id"]], axis=-1),
+            text=["<b>" + esc(r.place) + "</b><br>" + wrap(r.title, 60) + "<br><i>Click for the quote and source</i>"
+                  for r in events.itertuples()],
+            hovertemplate="%{text}<extra></extra>",
+        ))
+    fig.update_geos(
+        domain=dict(x=[0.0, 0.78], y=[0.0, 1.0]), projection_type="mercator", resolution=50,
+        lonaxis_range=list(WINDOW["lon"]), lataxis_range=list(WINDOW["lat"]),
+        showland=True, landcolor="#FAFAFA", showocean=True, oceancolor="#EAF3FA",
+        showlakes=True, lakecolor="#DCEBF5", showcountries=True, countrycolor="#C8C8C8",
+        showcoastlines=False, showframe=False, bgcolor="rgba(0,0,0,0)",
+    )
+    n_dep, n_cities = len(points), points["place_id"].nunique()
+    listed_n = int(points["vendor_listed"].sum())
+    title = (f"{listed_n} of {n_dep} documented Central Asian deployments use vendors on a US list"
+             if n_dep else "No documented deployments in this period")
+    alt = (f"Map of Central Asia ({year_label}): {n_dep} deployment records in {n_cities} cities, "
+           f"{listed_n} from vendors on a US list; countries shaded by {layer_label.lower()}; "
+           f"Turkmenistan has no documented data.")
+    finish(fig, title=title, subtitle=f"{layer_label}; markers sized by cameras; {year_label}", source=source,
+           alt=alt, as_of=as_of, present=present, height=680 if present else 620)
+    fig.update_layout(
+        margin=dict(l=10, r=10, t=100, b=120), clickmode="event+select", dragmode=False,
+        legend=dict(orientation="v", x=1.0, y=0.98, xanchor="right", yanchor="top", bgcolor="rgba(255,255,255,0.9)",
+                    title=dict(text="Vendor (black ring = on a US list)<br>● in place  ○ planned  ✕ declined")),
+    )
+    return fig

@@ -1,0 +1,71 @@
+"""Shareable views: read each filter from the URL (ignoring bad values with a notice) and write it back."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+import streamlit as st
+
+from dashboard.safe import md
+
+MAX_LEN = 200  # longer values are never valid choices; refuse them before any parsing
+_NOTICES = "_query_notices"
+
+
+def _note(key: str, raw: str) -> None:
+    shown = raw if len(raw) <= 40 else raw[:37] + "..."
+    st.session_state.setdefault(_NOTICES, {})[key] = shown
+
+
+def get(key: str, parse: Callable[[str], object] | None = None, allowed: Sequence | None = None, default=None):
+    """The URL's value for key if it parses and is allowed; otherwise default, and a notice for the page."""
+    if key not in st.query_params:
+        return default
+    raw = st.query_params.get(key, "")
+    if len(raw) > MAX_LEN:
+        _note(key, raw)
+        return default
+    try:
+        value = parse(raw) if parse else raw
+    except (ValueError, TypeError):
+        _note(key, raw)
+        return default
+    if allowed is not None and value not in allowed:
+        _note(key, raw)
+        return default
+    return value
+
+
+def put(key: str, value, default=None) -> None:
+    """Mirror a widget's value into the URL; the default is left out so plain URLs stay plain."""
+    if value is None or value == default:
+        if key in st.query_params:
+            del st.query_params[key]
+        return
+    text = str(value)
+    if st.query_params.get(key) != text:
+        st.query_params[key] = text
+
+
+def bound(key: str, widget: Callable, options: Sequence, default, label: str, fmt: Callable | None = None,
+          parse: Callable[[str], object] | None = None, **kwargs):
+    """A choice widget whose value lives in the URL: initialised from it, written back to it on every run."""
+    wkey = f"q_{key}"
+    if wkey not in st.session_state:
+        st.session_state[wkey] = get(key, parse=parse, allowed=options, default=default)
+    elif st.session_state[wkey] not in options:
+        st.session_state[wkey] = default
+    args = dict(options=list(options), key=wkey, **kwargs)
+    if fmt:
+        args["format_func"] = fmt
+    value = widget(label, **args)
+    put(key, value, default)
+    return value
+
+
+def show_notices() -> None:
+    """One small line naming the URL values that were ignored; never an exception."""
+    notes = st.session_state.pop(_NOTICES, None)
+    if notes:
+        parts = ", ".join(f"{md(k)}={md(v)}" for k, v in notes.items())
+        st.caption(f"ⓘ Ignored unknown or malformed link value(s): {parts}. Showing the default view instead.")

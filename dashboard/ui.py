@@ -1,0 +1,110 @@
+"""Streamlit pieces every page shares: charts with offline config, evidence blocks, cited metrics, headers."""
+
+from __future__ import annotations
+
+import re
+
+import pandas as pd
+import plotly.graph_objects as go
+import streamlit as st
+
+from dashboard import query
+from dashboard.data import Dataset
+from dashboard.safe import md
+
+TOPOJSON_URL = "app/static/topojson/"  # relative, so it also works behind a proxy that adds a path prefix
+EVIDENCE_LABELS = {
+    "seed": "verbatim from the source document",
+    "record-quoted": "quoted from the primary record",
+    "record-note-read": "reference note on the primary record (fact read in the record)",
+    "record-note-secondary": "reference note on the primary record (fact seen only in a secondary summary)",
+}
+
+
+def as_of(ds: Dataset) -> str:
+    return ds.descriptor.get("created", "")[:10]
+
+
+def presenting() -> bool:
+    return st.query_params.get("present") == "1"
+
+
+def slug(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", str(text).lower()).strip("-")[:60] or "chart"
+
+
+def plot_config(name: str, fmt: str = "png") -> dict:
+    """Offline base map, and a camera button that exports a 1920x1080 image named after the chart."""
+    return {
+        "topojsonURL": TOPOJSON_URL,
+        "displaylogo": False,
+        "modeBarButtonsToRemove": ["lasso2d", "select2d"],
+        "toImageButtonOptions": {"format": fmt, "filename": slug(name), "width": 1920, "height": 1080, "scale": 1},
+    }
+
+
+def chart(fig: go.Figure, key: str, *, selectable: bool = False):
+    """Draw a figure with the shared config and print its one-line summary; returns the selection event."""
+    meta = fig.layout.meta or {}
+    fmt = st.session_state.get("export_format", "png")
+    event = st.plotly_chart(
+        fig, key=key, config=plot_config(meta.get("title", key), fmt), width="stretch",
+        on_select="rerun" if selectable else "ignore", selection_mode="points",
+    )
+    if meta.get("alt"):
+        st.caption(f"Summary: {md(meta['alt'])}")
+    return event
+
+
+def selected_customdata(event) -> list | None:
+    """The customdata of the first selected point, from a live event or a session-state dict."""
+    if not event:
+        return None
+    sel = event.get("selection") if isinstance(event, dict) else getattr(event, "selection", None)
+    if not sel:
+        return None
+    points = sel.get("points") if isinstance(sel, dict) else getattr(sel, "points", None)
+    if not points:
+        return None
+    data = points[0].get("customdata") if isinstance(points[0], dict) else None
+    if isinstance(data, dict):
+        data = list(data.values())
+    return list(data) if data is not None else None
+
+
+def source_line(ds: Dataset, source_id: str) -> str:
+    s = ds["sources"].set_index("source_id").loc[source_id]
+    who = s["publisher"] or s["author"]
+    date = f", {s['date_published']:%Y-%m-%d}" if pd.notna(s["date_published"]) else ""
+    return f"{who + ', ' if who else ''}“{s['title']}”{date}"
+
+
+def evidence(ds: Dataset, row, *, heading: str | None = None) -> None:
+    """The quote, its source and locator, the kind of evidence, and any caveat or disagreement: all as text."""
+    if heading:
+        st.markdown(f"**{md(heading)}**")
+    st.markdown(f"> “{md(row['quote'])}”")
+    kind = EVIDENCE_LABELS.get(row.get("evidence"), "")
+    st.caption(f"Source: {md(source_line(ds, row['source_id']))} · {md(row['locator'])}"
+               + (f" · {md(kind)}" if kind else ""))
+    if row.get("caveat"):
+        st.caption(f"Note: {md(row['caveat'])}")
+    if row.get("conflict_id"):
+        d = ds["disagreements"].set_index("conflict_id").loc[row["conflict_id"]]
+        st.warning(f"Sources disagree: {md(d['topic'])}. {md(d['summary'])}", icon="⚠️")
+
+
+def metric(ds: Dataset, label: str, value: str, row, *, note: str = "") -> None:
+    """A headline figure with its source underneath and the full quote in the tooltip (hover or tap)."""
+    st.metric(label, value, help=md(f"“{row['quote']}” ({source_line(ds, row['source_id'])}, {row['locator']})"))
+    st.caption(f"{md(note) + ' · ' if note else ''}Source: {md(source_line(ds, row['source_id']))}")
+
+
+def header(title: str, intro: str) -> None:
+    st.title(title)
+    st.markdown(intro)
+    query.show_notices()
+
+
+def empty(message: str) -> None:
+    st.info(message, icon="ℹ️")
