@@ -9,12 +9,12 @@ import streamlit as st
 from dashboard.safe import md
 
 MAX_LEN = 200  # longer values are never valid choices; refuse them before any parsing
-_NOTICES = "_query_notices"
 
 
 def _note(key: str, raw: str) -> None:
+    """A small notice, right where the control is, naming the link value that was ignored."""
     shown = raw if len(raw) <= 40 else raw[:37] + "..."
-    st.session_state.setdefault(_NOTICES, {})[key] = shown
+    st.caption(f"ⓘ Ignored the link's {md(key)}={md(shown)} (unknown or malformed); showing the default instead.")
 
 
 def get(key: str, parse: Callable[[str], object] | None = None, allowed: Sequence | None = None, default=None):
@@ -61,11 +61,3 @@ def bound(key: str, widget: Callable, options: Sequence, default, label: str, fm
     value = widget(label, **args)
     put(key, value, default)
     return value
-
-
-def show_notices() -> None:
-    """One small line naming the URL values that were ignored; never an exception."""
-    notes = st.session_state.pop(_NOTICES, None)
-    if notes:
-        parts = ", ".join(f"{md(k)}={md(v)}" for k, v in notes.items())
-        st.caption(f"ⓘ Ignored unknown or malformed link value(s): {parts}. Showing the default view instead.")

@@ -8,7 +8,6 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from dashboard import query
 from dashboard.data import Dataset
 from dashboard.safe import md
 
@@ -100,10 +99,32 @@ def metric(ds: Dataset, label: str, value: str, row, *, note: str = "") -> None:
     st.caption(f"{md(note) + ' · ' if note else ''}Source: {md(source_line(ds, row['source_id']))}")
 
 
+BASE_CSS = """
+<style>
+  .block-container, [data-testid="stMainBlockContainer"] { padding-top: 3.4rem; padding-bottom: 2rem; }
+  h1 { font-size: 2.0rem !important; padding-top: 0 !important; }
+</style>
+"""
+# Presentation mode: no sidebar or Streamlit chrome, larger text, full width for 16:9 screens.
+PRESENT_CSS = """
+<style>
+  [data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"], header[data-testid="stHeader"],
+  [data-testid="stToolbar"], [data-testid="stDecoration"], footer { display: none !important; }
+  .block-container, [data-testid="stMainBlockContainer"] { padding: 1rem 2rem !important; max-width: 100% !important; }
+  html, body, [data-testid="stMarkdownContainer"] p, [data-testid="stCaptionContainer"] { font-size: 20px !important; }
+  h1 { font-size: 2.4rem !important; }
+</style>
+"""
+
+
+def style() -> None:
+    """Static CSS only (never data): compact top spacing, and presentation mode when ?present=1."""
+    st.html(PRESENT_CSS if presenting() else BASE_CSS)
+
+
 def header(title: str, intro: str) -> None:
     st.title(title)
     st.markdown(intro)
-    query.show_notices()
 
 
 def empty(message: str) -> None:

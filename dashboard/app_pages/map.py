@@ -26,16 +26,16 @@ def _sync_city_from_click(places: pd.DataFrame) -> None:
 def render() -> None:
     ds = loaders.dataset()
     ui.header("Map of Central Asia",
-              "Where Chinese surveillance systems were documented, which vendors supplied them, and whether those "
-              "vendors are on a US list. **Click a marker, or pick a city, for every record with its quote.**")
+              "Documented surveillance systems, their vendors, and whether those vendors are on a US list. "
+              "**Click a marker, or pick a city, for every record with its quote.**")
     places = geo.map_places(ds)
     names = dict(zip(places["place_id"], places["name"], strict=True))
     _sync_city_from_click(places)
 
-    c1, c2, c3 = st.columns([3, 3, 2])
+    c1, c2, c3 = st.columns([2, 3, 2])
     with c1:
-        layer = query.bound("layer", st.radio, list(geo.LAYERS), "debt", "Country layer",
-                            fmt=LAYER_SHORT.get, horizontal=True)
+        layer = query.bound("layer", st.selectbox, list(geo.LAYERS), "debt", "Country layer",
+                            fmt=LAYER_SHORT.get)
     with c2:
         years = ["all", *geo.map_years(ds)]
         year = query.bound("year", st.select_slider, years, "all", "Show records up to",

@@ -65,7 +65,8 @@ def make_map_figure(points: pd.DataFrame, events: pd.DataFrame, layer: pd.DataFr
     fig.add_trace(go.Choropleth(
         geojson=_geojson(boundaries, ["CN-XJ"]), locations=xj["iso3"], featureidkey="properties.iso3",
         z=[0], colorscale=[[0, "rgba(0,0,0,0)"], [1, "rgba(0,0,0,0)"]], showscale=False,
-        marker_line=dict(color=OKABE_ITO["purple"], width=2.5), hovertemplate="Xinjiang (China): context<extra></extra>",
+        marker_line=dict(color=OKABE_ITO["purple"], width=2.5),
+        hovertemplate="Xinjiang (China): context<extra></extra>",
         name="Xinjiang (China)", showlegend=False,
     ))
     # Country and Xinjiang names, so a viewer never has to guess which shape is which.

@@ -94,7 +94,8 @@ def country_layer(t: Tables, layer: str, until_year: int | None = None) -> pd.Da
             f = f[f["year"].notna() & (f["year"] <= until_year)]
         # Two sources on one loan are one loan: count each disagreement once, at its largest stated amount.
         lone = f[f["conflict_id"].isna()]
-        grouped = f[f["conflict_id"].notna()].groupby(["country_iso3", "conflict_id"], as_index=False)["amount_usd"].max()
+        disputed = f[f["conflict_id"].notna()]
+        grouped = disputed.groupby(["country_iso3", "conflict_id"], as_index=False)["amount_usd"].max()
         total = pd.concat([lone[["country_iso3", "amount_usd"]], grouped[["country_iso3", "amount_usd"]]])
         sums = total.groupby("country_iso3")["amount_usd"].sum()
         out["value"] = out["iso3"].map(sums).astype(float)
