@@ -63,7 +63,7 @@ def finish(fig: go.Figure, *, title: str, source: str, alt: str, as_of: str, sub
         colorway=PALETTE,
         margin=dict(l=60, r=30, t=110 if subtitle else 80, b=90),
         hoverlabel=dict(font=dict(size=base, family=FONT), align="left"),
-        legend=dict(font=dict(size=base - 1)),
+        legend=dict(font=dict(size=base if present else base - 1)),
         meta=dict(alt=alt, source=source, as_of=as_of, title=title),
     )
     if height:
@@ -72,7 +72,7 @@ def finish(fig: go.Figure, *, title: str, source: str, alt: str, as_of: str, sub
     fig.add_annotation(
         text=f"Source: {esc(source)} · Data as of {esc(as_of)}",
         xref="paper", yref="paper", x=0, y=0, yshift=-(margin_b - 12), xanchor="left", yanchor="bottom",
-        showarrow=False, align="left", font=dict(size=base - 2, color="#444"),
+        showarrow=False, align="left", font=dict(size=base if present else base - 2, color="#444"),
     )
     return fig
 

@@ -76,7 +76,7 @@ def make_map_figure(points: pd.DataFrame, events: pd.DataFrame, layer: pd.DataFr
     fig.add_trace(go.Scattergeo(
         lon=[v[0] for v in labels.values()], lat=[v[1] for v in labels.values()], mode="text",
         text=[esc("Xinjiang (China)" if k == "CN-XJ" else names.get(k, k)) for k in labels],
-        textfont=dict(size=16 if present else 12, color="#333"), hoverinfo="skip", showlegend=False,
+        textfont=dict(size=18 if present else 12, color="#333"), hoverinfo="skip", showlegend=False,
     ))
     for vendor_key, grp in points.groupby("vendor_key", sort=False):
         colour = VENDOR_COLOURS.get(vendor_key, OKABE_ITO["sky"])
@@ -131,6 +131,7 @@ def make_map_figure(points: pd.DataFrame, events: pd.DataFrame, layer: pd.DataFr
     fig.update_layout(
         margin=dict(l=10, r=10, t=100, b=120), clickmode="event+select", dragmode=False,
         legend=dict(orientation="v", x=1.0, y=0.98, xanchor="right", yanchor="top", bgcolor="rgba(255,255,255,0.9)",
-                    title=dict(text="Vendor (black ring = on a US list)<br>● in place  ○ planned  ✕ declined")),
+                    title=dict(text="Vendor (black ring = on a US list)<br>● in place  ○ planned  ✕ declined",
+                               font=dict(size=18 if present else 13))),
     )
     return fig
