@@ -11,7 +11,7 @@ from dashboard.safe import md
 
 st.set_page_config(page_title="Surveillance in Central Asia", layout="wide",
                    page_icon=str(Path(__file__).parent / "static" / "favicon.png"))
-ui.style()
+ui.chrome()
 try:
     loaders.dataset()
 except DataError as err:

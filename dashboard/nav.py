@@ -13,6 +13,7 @@ PAGES = [
     ("markets", "Cameras and markets", "markets"),
     ("companies", "Companies", "companies"),
     ("sources", "Sources and method", "sources"),
+    ("briefing", "Briefing", "briefing"),
 ]
 
 

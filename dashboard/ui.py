@@ -33,19 +33,20 @@ def slug(text: str) -> str:
 
 
 def plot_config(name: str, fmt: str = "png") -> dict:
-    """Offline base map, and a camera button that exports a 1920x1080 image named after the chart."""
+    """Offline base map, and a camera button that exports a 1920x1080 image (laid out at 1280x720, 1.5x) named
+    after the chart."""
     return {
         "topojsonURL": TOPOJSON_URL,
         "displaylogo": False,
         "modeBarButtonsToRemove": ["lasso2d", "select2d"],
-        "toImageButtonOptions": {"format": fmt, "filename": slug(name), "width": 1920, "height": 1080, "scale": 1},
+        "toImageButtonOptions": {"format": fmt, "filename": slug(name), "width": 1280, "height": 720, "scale": 1.5},
     }
 
 
 def chart(fig: go.Figure, key: str, *, selectable: bool = False):
     """Draw a figure with the shared config and print its one-line summary; returns the selection event."""
     meta = fig.layout.meta or {}
-    fmt = st.session_state.get("export_format", "png")
+    fmt = export_format()
     event = st.plotly_chart(
         fig, key=key, config=plot_config(meta.get("title", key), fmt), width="stretch",
         on_select="rerun" if selectable else "ignore", selection_mode="points",
@@ -117,9 +118,32 @@ PRESENT_CSS = """
 """
 
 
-def style() -> None:
-    """Static CSS only (never data): compact top spacing, and presentation mode when ?present=1."""
-    st.html(PRESENT_CSS if presenting() else BASE_CSS)
+def _keep_format() -> None:
+    st.session_state["_export_format"] = st.session_state["export_format_choice"]
+
+
+def chrome() -> None:
+    """Static CSS (never data), the presentation-mode switch, and the image format for every camera button."""
+    if presenting():
+        st.html(PRESENT_CSS)
+        if st.button("Exit presentation mode", key="exit_present"):
+            del st.query_params["present"]
+            st.session_state["present_toggle"] = False
+            st.rerun()
+        return
+    st.html(BASE_CSS)
+    with st.sidebar:
+        if st.toggle("Presentation mode", key="present_toggle",
+                     help="Hides the sidebar and Streamlit's menus, enlarges chart text, and adds ?present=1 to "
+                          "the link so a shared URL opens the same way."):
+            st.query_params["present"] = "1"
+            st.rerun()
+        st.radio("Chart image format (camera button)", ["png", "svg"], format_func=str.upper, horizontal=True,
+                 key="export_format_choice", index=["png", "svg"].index(export_format()), on_change=_keep_format)
+
+
+def export_format() -> str:
+    return st.session_state.get("_export_format", "png")
 
 
 def header(title: str, intro: str) -> None:

@@ -58,8 +58,8 @@ def make_map_figure(points: pd.DataFrame, events: pd.DataFrame, layer: pd.DataFr
             customdata=np.stack([[esc(n) for n in has["name"]], [esc(n) for n in has["note"]]], axis=-1),
             hovertemplate="<b>%{customdata[0]}</b><br>%{customdata[1]}<extra></extra>",
             marker_line=dict(color="#555", width=1.2), name=layer_label,
-            colorbar=dict(title=dict(text=esc(layer_label), side="top"), orientation="h", thickness=12, len=0.3,
-                          x=0.0, xanchor="left", y=0.0, yanchor="top"),
+            colorbar=dict(title=dict(text=wrap(layer_label, 22), side="top"), thickness=14, len=0.38,
+                          x=0.83, xanchor="left", y=0.02, yanchor="bottom"),
         ))
     xj = boundaries[boundaries["iso3"] == "CN-XJ"]
     fig.add_trace(go.Choropleth(
@@ -124,7 +124,7 @@ def make_map_figure(points: pd.DataFrame, events: pd.DataFrame, layer: pd.DataFr
     title = (f"{listed_n} of {n_dep} documented Central Asian deployments use vendors on a US list"
              if n_dep else "No documented deployments in this period")
     alt = (f"Map of Central Asia ({year_label}): {n_dep} deployment records in {n_cities} cities, "
-           f"{listed_n} from vendors on a US list; countries shaded by {layer_label.lower()}; "
+           f"{listed_n} from vendors on a US list; countries shaded by {layer_label[0].lower() + layer_label[1:]}; "
            f"Turkmenistan has no documented data.")
     finish(fig, title=title, subtitle=f"{layer_label}; markers sized by cameras; {year_label}", source=source,
            alt=alt, as_of=as_of, present=present, height=680 if present else 620)

@@ -1,0 +1,69 @@
+"""The briefing: the key charts in presenting order, each with its finding, source and the rows it rests on."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import pandas as pd
+import plotly.graph_objects as go
+
+from dashboard.charts.geo import make_map_figure
+from dashboard.data import Dataset
+from dashboard.transforms import geo
+
+EVIDENCE_COLS = ["table", "row_id", "source_id", "quote", "locator"]
+
+
+@dataclass(frozen=True)
+class Slide:
+    slug: str
+    figure: go.Figure
+    evidence: pd.DataFrame  # the rows behind the chart: table, row_id, source_id, quote, locator
+
+    @property
+    def title(self) -> str:
+        return self.figure.layout.meta["title"]
+
+    @property
+    def finding(self) -> str:
+        return self.figure.layout.meta["alt"]
+
+    @property
+    def source(self) -> str:
+        return self.figure.layout.meta["source"]
+
+
+def as_of(ds: Dataset) -> str:
+    return ds.descriptor.get("created", "")[:10]
+
+
+def rows(df: pd.DataFrame, table: str, id_col: str) -> pd.DataFrame:
+    """The evidence columns of some rows, labelled with their table, for a slide's citation list."""
+    out = df[[id_col, "source_id", "quote", "locator"]].rename(columns={id_col: "row_id"}).copy()
+    out.insert(0, "table", table)
+    return out
+
+
+def _map(ds: Dataset, present: bool) -> Slide:
+    pts, ev, layer = geo.deployment_points(ds), geo.event_points(ds), geo.country_layer(ds, "debt")
+    fig = make_map_figure(pts, ev, layer, ds.boundaries, layer_name="debt", layer_label=geo.LAYERS["debt"],
+                          year_label="all years, including undated records", as_of=as_of(ds), present=present,
+                          source="Caspian Policy Center brief (seed 002), US Federal Register, AidData")
+    evidence = pd.concat([rows(ds["deployments"], "deployments", "deployment_id"), rows(ds["debt"], "debt", "debt_id"),
+                          rows(ds["events"][ds["events"]["place_id"].isin(ev["place_id"])], "events", "event_id")])
+    return Slide("central-asia-map", fig, evidence)
+
+
+# Presenting order. Each builder: (dataset, present) -> Slide.
+SLIDES: list[tuple[str, Callable[[Dataset, bool], Slide]]] = [
+    ("central-asia-map", _map),
+]
+
+
+def slides(ds: Dataset, present: bool = True) -> list[Slide]:
+    return [build(ds, present) for _, build in SLIDES]
+
+
+def slide(ds: Dataset, index: int, present: bool = True) -> Slide:
+    return SLIDES[index][1](ds, present)

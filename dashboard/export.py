@@ -1,0 +1,131 @@
+"""Write the briefing pack: every key chart as PNG, SVG and PDF, the data with its datapackage, and a citations file.
+
+Usage: python -m dashboard.export --out DIR [--formats png,svg,pdf]
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import shutil
+import sys
+import zipfile
+from collections.abc import Callable
+from pathlib import Path
+
+from dashboard import briefing
+from dashboard.data import DATA_DIR, DataError, Dataset, load
+
+# Laid out at 1280x720 and rendered at 1.5x: a 1920x1080 image whose text stays readable on a slide.
+WIDTH, HEIGHT, SCALE = 1280, 720, 1.5
+TOPOJSON_DIR = Path(__file__).resolve().parent / "static" / "topojson"
+
+
+class ExportError(Exception):
+    """A plain-words reason the pack could not be written."""
+
+
+def _start_renderer() -> None:
+    """One headless Chromium per process (kaleido 1.x), with the base map read from disk, never a CDN."""
+    import kaleido
+    import plotly.io as pio
+
+    pio.defaults.topojson = TOPOJSON_DIR.as_uri() + "/"
+    try:
+        kaleido.start_sync_server(mathjax=False, silence_warnings=True)
+    except Exception as exc:  # choreographer raises its own types when no browser is found
+        raise ExportError(
+            "Image export needs Chromium, which was not found or could not start "
+            f"({type(exc).__name__}: {exc}). On Debian/Ubuntu: `apt-get install chromium`."
+        ) from None
+
+
+def citations_markdown(ds: Dataset, slides: list[briefing.Slide]) -> str:
+    """Each chart's title, finding, source line, and every quote it rests on, with source and locator."""
+    titles = dict(zip(ds["sources"]["source_id"], ds["sources"]["title"], strict=True))
+    out = [f"# Briefing pack: citations\n\nData as of {briefing.as_of(ds)}. Every figure in these charts comes "
+           "from the quotes below; the full tables are in `data/`.\n"]
+    for i, s in enumerate(slides, start=1):
+        out.append(f"\n## {i}. {s.title}\n\n{s.finding}\n\nSource line: {s.source}\n\nFile: `{i:02d}-{s.slug}.*`\n")
+        for sid, grp in s.evidence.groupby("source_id", sort=False):
+            out.append(f"\n**{titles.get(sid, sid)}** (`{sid}`)\n")
+            for _, r in grp.drop_duplicates(subset=["quote"]).iterrows():
+                out.append(f"- “{r['quote']}” — {r['locator']} ({r['table']}: {r['row_id']})")
+    return "\n".join(out) + "\n"
+
+
+def write_pack(out: Path, ds: Dataset | None = None, formats=("png", "svg", "pdf"),
+               progress: Callable[[float, str], None] | None = None) -> list[Path]:
+    """Write the pack into out/ and return the files written. progress(fraction, label) is called as it goes."""
+    ds = ds or load(DATA_DIR)
+    out = Path(out)
+    (out / "charts").mkdir(parents=True, exist_ok=True)
+    _start_renderer()
+    tell = progress or (lambda f, label: None)
+    slides = briefing.slides(ds, present=True)
+    steps = len(slides) * len(formats) + 2
+    done, written = 0, []
+    for i, s in enumerate(slides, start=1):
+        for fmt in formats:
+            path = out / "charts" / f"{i:02d}-{s.slug}.{fmt}"
+            tell(done / steps, f"{path.name}")
+            s.figure.write_image(path, format=fmt, width=WIDTH, height=HEIGHT, scale=SCALE)
+            written.append(path)
+            done += 1
+    tell(done / steps, "data")
+    data_out = out / "data"
+    data_out.mkdir(exist_ok=True)
+    for res in ds.descriptor["resources"]:
+        shutil.copy2(DATA_DIR / res["path"], data_out / res["path"])
+        written.append(data_out / res["path"])
+    shutil.copy2(DATA_DIR / "datapackage.json", data_out / "datapackage.json")
+    written.append(data_out / "datapackage.json")
+    done += 1
+    tell(done / steps, "citations")
+    cites = out / "CITATIONS.md"
+    cites.write_text(citations_markdown(ds, slides), encoding="utf-8")
+    written.append(cites)
+    tell(1.0, "done")
+    return written
+
+
+def zip_pack(files: list[Path], root: Path) -> bytes:
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
+        for f in files:
+            z.write(f, f.relative_to(root))
+    return buf.getvalue()
+
+
+def _bar(fraction: float, label: str) -> None:
+    width = 30
+    filled = int(width * fraction)
+    sys.stderr.write(f"\r[{'#' * filled}{'.' * (width - filled)}] {fraction:4.0%} {label[:40]:<40}")
+    sys.stderr.flush()
+    if fraction >= 1:
+        sys.stderr.write("\n")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m dashboard.export", description=__doc__.splitlines()[0])
+    parser.add_argument("--out", required=True, type=Path, help="folder to write the pack into")
+    parser.add_argument("--formats", default="png,svg,pdf", help="comma-separated: png, svg, pdf")
+    args = parser.parse_args(argv)
+    formats = tuple(f.strip() for f in args.formats.split(",") if f.strip())
+    bad = set(formats) - {"png", "svg", "pdf"}
+    if bad:
+        parser.error(f"unknown format(s): {', '.join(sorted(bad))}")
+    try:
+        files = write_pack(args.out, formats=formats, progress=_bar)
+    except DataError as err:
+        print(f"error: the data could not be loaded: {err}", file=sys.stderr)
+        return 2
+    except ExportError as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 3
+    print(f"wrote {len(files)} files to {args.out}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
