@@ -47,7 +47,7 @@ def rows(df: pd.DataFrame, table: str, id_col: str) -> pd.DataFrame:
 
 def _map(ds: Dataset, present: bool) -> Slide:
     pts, ev, layer = geo.deployment_points(ds), geo.event_points(ds), geo.country_layer(ds, "debt")
-    fig = make_map_figure(pts, ev, layer, ds.boundaries, layer_name="debt", layer_label=geo.LAYERS["debt"],
+    fig = make_map_figure(pts, ev, layer, ds.boundary_features, layer_name="debt", layer_label=geo.LAYERS["debt"],
                           year_label="all years, including undated records", as_of=as_of(ds), present=present,
                           source="Caspian Policy Center brief (seed 002), US Federal Register, AidData")
     evidence = pd.concat([rows(ds["deployments"], "deployments", "deployment_id"), rows(ds["debt"], "debt", "debt_id"),

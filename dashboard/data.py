@@ -42,6 +42,11 @@ class Dataset:
     boundaries: gpd.GeoDataFrame
     descriptor: dict = field(repr=False)
 
+    @property
+    def boundary_features(self) -> dict[str, dict]:
+        """GeoJSON features keyed by iso3, as plain dicts: what Plotly wants, without re-serialising each run."""
+        return self.boundaries.attrs["features"]
+
     def __getitem__(self, name: str) -> pd.DataFrame:
         return self.tables[name]
 
@@ -188,6 +193,7 @@ def load_boundaries(path: Path) -> gpd.GeoDataFrame:
     bad = [i + 1 for i, ok in enumerate(gdf.geometry.is_valid) if not ok]
     if bad:
         raise DataError(name, "invalid geometry", row=bad[0], field="geometry")
+    gdf.attrs["features"] = {f["properties"]["iso3"]: f for f in features}
     missing = BOUNDARY_KEYS - set(gdf["iso3"])
     if missing:
         raise DataError(name, f"features missing for {', '.join(sorted(missing))}", field="properties.iso3")

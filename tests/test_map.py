@@ -64,7 +64,7 @@ def test_city_records_gather_deployments_financing_and_events(dataset):
 
 def test_map_figure_has_layers_markers_and_a_finding(dataset):
     pts, ev = geo.deployment_points(dataset), geo.event_points(dataset)
-    fig = make_map_figure(pts, ev, geo.country_layer(dataset, "debt"), dataset.boundaries, layer_name="debt",
+    fig = make_map_figure(pts, ev, geo.country_layer(dataset, "debt"), dataset.boundary_features, layer_name="debt",
                           layer_label="Debt", year_label="all years", source="S", as_of="2026-11-22")
     assert isinstance(fig, go.Figure)
     markers = [t for t in fig.data if t.type == "scattergeo" and t.mode == "markers"]
@@ -77,7 +77,7 @@ def test_map_figure_has_layers_markers_and_a_finding(dataset):
 def test_map_figure_escapes_markup_in_data(dataset):
     pts = geo.deployment_points(dataset).copy()
     pts.loc[0, "description"] = "<script>alert(1)</script><a href='http://evil.example'>x</a>"
-    fig = make_map_figure(pts, geo.event_points(dataset), geo.country_layer(dataset, "debt"), dataset.boundaries,
+    fig = make_map_figure(pts, geo.event_points(dataset), geo.country_layer(dataset, "debt"), dataset.boundary_features,
                           layer_name="debt", layer_label="Debt", year_label="all", source="S", as_of="d")
     hover = " ".join(" ".join(t.text) for t in fig.data if t.type == "scattergeo" and t.mode == "markers")
     assert "<script>" not in hover and "<a href" not in hover

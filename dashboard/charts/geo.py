@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import json
-
-import geopandas as gpd
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
@@ -23,28 +20,30 @@ def marker_size(cameras) -> float:
     return float(12 + 26 * np.sqrt(min(float(cameras), 2500) / 2500))
 
 
-def _geojson(boundaries: gpd.GeoDataFrame, keys) -> dict:
-    sub = boundaries[boundaries["iso3"].isin(keys)]
-    return json.loads(sub.to_json(drop_id=True))
+def _geojson(features: dict[str, dict], keys) -> dict:
+    return {"type": "FeatureCollection", "features": [features[k] for k in keys if k in features]}
 
 
-def make_map_figure(points: pd.DataFrame, events: pd.DataFrame, layer: pd.DataFrame, boundaries: gpd.GeoDataFrame,
+def make_map_figure(points: pd.DataFrame, events: pd.DataFrame, layer: pd.DataFrame, features: dict[str, dict],
                     *, layer_name: str, layer_label: str, year_label: str, source: str, as_of: str,
                     present: bool = False) -> go.Figure:
-    """Choropleth of the chosen layer, context neighbours, Xinjiang outline, deployment and event markers."""
+    """Choropleth of the chosen layer, context neighbours, Xinjiang outline, deployment and event markers.
+
+    features: the boundary GeoJSON features keyed by iso3 (Dataset.boundary_features).
+    """
     fig = go.Figure()
-    ctx = boundaries[boundaries["role"] == "context"]
+    ctx = [k for k, f in features.items() if f["properties"]["role"] == "context"]
     fig.add_trace(go.Choropleth(
-        geojson=_geojson(boundaries, ctx["iso3"]), locations=ctx["iso3"], featureidkey="properties.iso3",
+        geojson=_geojson(features, ctx), locations=ctx, featureidkey="properties.iso3",
         z=[0] * len(ctx), colorscale=[[0, "#EDEDED"], [1, "#EDEDED"]], showscale=False,
-        text=[esc(n) for n in ctx["name"]], hovertemplate="%{text}<extra></extra>",
+        text=[esc(features[k]["properties"]["name"]) for k in ctx], hovertemplate="%{text}<extra></extra>",
         marker_line=dict(color="#B0B0B0", width=0.6), name="Neighbours", showlegend=False,
     ))
     has = layer[layer["value"].notna()]
     none = layer[layer["value"].isna()]
     if len(none):
         fig.add_trace(go.Choropleth(
-            geojson=_geojson(boundaries, none["iso3"]), locations=none["iso3"], featureidkey="properties.iso3",
+            geojson=_geojson(features, none["iso3"]), locations=none["iso3"], featureidkey="properties.iso3",
             z=[0] * len(none), colorscale=[[0, "#F7F7F7"], [1, "#F7F7F7"]], showscale=False,
             customdata=np.stack([[esc(n) for n in none["name"]], [esc(n) for n in none["note"]]], axis=-1),
             hovertemplate="<b>%{customdata[0]}</b><br>%{customdata[1]}<extra></extra>",
@@ -52,7 +51,7 @@ def make_map_figure(points: pd.DataFrame, events: pd.DataFrame, layer: pd.DataFr
         ))
     if len(has):
         fig.add_trace(go.Choropleth(
-            geojson=_geojson(boundaries, has["iso3"]), locations=has["iso3"], featureidkey="properties.iso3",
+            geojson=_geojson(features, has["iso3"]), locations=has["iso3"], featureidkey="properties.iso3",
             z=has["value"], colorscale=LAYER_SCALES.get(layer_name, "Blues"), zauto=False, zmin=0,
             zmax=float(has["value"].max()),
             customdata=np.stack([[esc(n) for n in has["name"]], [esc(n) for n in has["note"]]], axis=-1),
@@ -61,9 +60,8 @@ def make_map_figure(points: pd.DataFrame, events: pd.DataFrame, layer: pd.DataFr
             colorbar=dict(title=dict(text=wrap(layer_label, 22), side="top"), thickness=14, len=0.38,
                           x=0.83, xanchor="left", y=0.02, yanchor="bottom"),
         ))
-    xj = boundaries[boundaries["iso3"] == "CN-XJ"]
     fig.add_trace(go.Choropleth(
-        geojson=_geojson(boundaries, ["CN-XJ"]), locations=xj["iso3"], featureidkey="properties.iso3",
+        geojson=_geojson(features, ["CN-XJ"]), locations=["CN-XJ"], featureidkey="properties.iso3",
         z=[0], colorscale=[[0, "rgba(0,0,0,0)"], [1, "rgba(0,0,0,0)"]], showscale=False,
         marker_line=dict(color=OKABE_ITO["purple"], width=2.5),
         hovertemplate="Xinjiang (China): context<extra></extra>",
@@ -72,7 +70,7 @@ def make_map_figure(points: pd.DataFrame, events: pd.DataFrame, layer: pd.DataFr
     # Country and Xinjiang names, so a viewer never has to guess which shape is which.
     labels = {"KAZ": (67.5, 48.3), "KGZ": (74.6, 41.75), "TJK": (71.3, 38.9), "TKM": (59.0, 39.3), "UZB": (63.6, 42.0),
               "CN-XJ": (85.0, 42.0)}
-    names = dict(zip(boundaries["iso3"], boundaries["name"], strict=True))
+    names = {k: f["properties"]["name"] for k, f in features.items()}
     fig.add_trace(go.Scattergeo(
         lon=[v[0] for v in labels.values()], lat=[v[1] for v in labels.values()], mode="text",
         text=[esc("Xinjiang (China)" if k == "CN-XJ" else names.get(k, k)) for k in labels],
