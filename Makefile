@@ -5,7 +5,7 @@ ADDRESS ?= 127.0.0.1
 STAMP   := .venv/.installed
 
 .DEFAULT_GOAL := help
-.PHONY: help setup run test test-fast lint validate boundaries export bench clean
+.PHONY: help setup run test test-fast lint validate boundaries export bench load clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -18,17 +18,17 @@ $(STAMP): requirements.txt pyproject.toml
 
 setup: $(STAMP) ## Create .venv and install pinned requirements (only when they changed)
 
-run: $(STAMP) ## Run the dashboard on http://$(ADDRESS):$(PORT)
+run: $(STAMP) ## Run the dashboard (default http://127.0.0.1:8501; ADDRESS=, PORT= to change)
 	$(PY) -m streamlit run dashboard/app.py --server.port $(PORT) --server.address $(ADDRESS)
 
-test: $(STAMP) ## Lint, validate the data package, and run every test (browser tests need /usr/bin/chromium)
+test: $(STAMP) ## Lint and run every test (the browser tests need /usr/bin/chromium)
 	$(PY) -m ruff check dashboard tests scripts
 	$(PY) -m pytest -q
 
 test-fast: $(STAMP) ## Tests without the real-browser suite
 	$(PY) -m pytest -q -m "not browser"
 
-lint: $(STAMP) ## ruff check and format check
+lint: $(STAMP) ## ruff check
 	$(PY) -m ruff check dashboard tests scripts
 
 validate: $(STAMP) ## Validate data/datapackage.json with frictionless
@@ -39,3 +39,6 @@ boundaries: $(STAMP) ## Rebuild data/boundaries.geojson from Natural Earth (npm 
 
 clean: ## Remove caches and build output (keeps .venv)
 	rm -rf build .pytest_cache .ruff_cache test-artifacts
+
+export: $(STAMP) ## Write the briefing pack (charts as PNG/SVG/PDF, data, citations) to build/briefing-pack
+	$(PY) -m dashboard.export --out build/briefing-pack
