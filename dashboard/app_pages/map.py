@@ -50,8 +50,9 @@ def render() -> None:
     events = geo.event_points(ds, until)
     layer_df = geo.country_layer(ds, layer, until)
     year_label = "all years, including undated records" if until is None else f"records dated up to {until}"
-    fig = make_map_figure(points, events, layer_df, ds.boundary_features, layer_name=layer, layer_label=geo.LAYERS[layer],
-                          year_label=year_label, present=ui.presenting(), as_of=ui.as_of(ds),
+    fig = make_map_figure(points, events, layer_df, ds.boundary_features, layer_name=layer,
+                          layer_label=geo.LAYERS[layer], year_label=year_label, present=ui.presenting(),
+                          as_of=ui.as_of(ds),
                           source="Caspian Policy Center brief (seed 002), US Federal Register, AidData; see Sources")
     if until is not None:
         hidden = int(ds["deployments"]["year"].isna().sum())
