@@ -9,8 +9,10 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from dashboard.charts.geo import make_map_figure
+from dashboard.charts.sanctions import make_entity_list_figure, make_timeline_figure
 from dashboard.data import Dataset
 from dashboard.transforms import geo
+from dashboard.transforms import sanctions as sx
 
 EVIDENCE_COLS = ["table", "row_id", "source_id", "quote", "locator"]
 
@@ -55,9 +57,32 @@ def _map(ds: Dataset, present: bool) -> Slide:
     return Slide("central-asia-map", fig, evidence)
 
 
+def _timeline(ds: Dataset, present: bool) -> Slide:
+    actions = sx.actions_table(ds)
+    points = sx.date_points(ds, actions["action_id"])
+    fig = make_timeline_figure(actions, points, source=sx.source_text(ds, points["source_id"]), as_of=as_of(ds),
+                               present=present)
+    dates = ds["action_dates"][ds["action_dates"]["action_id"].isin(actions["action_id"])]
+    return Slide("sanctions-timeline", fig, rows(dates, "action_dates", "action_date_id"))
+
+
+def _entity_list(ds: Dataset, present: bool) -> Slide:
+    steps = sx.entity_list_steps(ds)
+    acts = ds["actions"].set_index("action_id").loc[steps["action_id"]]
+    fig = make_entity_list_figure(steps, source=sx.source_text(ds, acts["source_id"]), as_of=as_of(ds),
+                                  present=present)
+    links = ds["action_entities"][ds["action_entities"]["action_id"].isin(steps["action_id"])].copy()
+    links["link_id"] = links["action_id"] + ":" + links["entity_id"]
+    dates = ds["action_dates"][ds["action_dates"]["action_id"].isin(steps["action_id"])]
+    return Slide("entity-list-growth", fig, pd.concat([rows(dates, "action_dates", "action_date_id"),
+                                                       rows(links, "action_entities", "link_id")]))
+
+
 # Presenting order. Each builder: (dataset, present) -> Slide.
 SLIDES: list[tuple[str, Callable[[Dataset, bool], Slide]]] = [
     ("central-asia-map", _map),
+    ("sanctions-timeline", _timeline),
+    ("entity-list-growth", _entity_list),
 ]
 
 

@@ -106,7 +106,7 @@ def test_entity_list_steps_do_not_count_a_party_twice():
     steps = sx.entity_list_steps(t)
     assert steps["added"].tolist() == [6, 1]  # x + a group of 5; then only y is new
     assert steps["cumulative"].tolist() == [6, 7]
-    assert steps_title(steps).startswith("7 parties were added to the US Entity List in 2 rules")
+    assert steps_title(steps).startswith("The 2 Entity List rules in the documents added 7 parties")
 
 
 def test_conflict_sides_pair_announced_and_effective(dataset):
@@ -184,7 +184,7 @@ def test_entity_list_figure_steps_up_to_the_total(dataset):
     fig = make_entity_list_figure(steps, source="S", as_of="d")
     line = fig.data[0]
     assert list(line.y) == [0, 69, 69, 97, 97, 106]
-    assert fig.layout.title.text.startswith("<b>106 parties were added to the US Entity List in 3 rules, May 2019 "
+    assert fig.layout.title.text.startswith("<b>The 3 Entity List rules in the documents added 106 parties, May 2019 "
                                             "to June 2020")
     assert "+69 → 69" in " ".join(a.text for a in fig.layout.annotations)
 

@@ -127,7 +127,7 @@ def _timeline(ds, actions: pd.DataFrame) -> None:
     sides = sx.conflict_sides(ds, actions["action_id"])
     if sides:
         topics = ds["disagreements"].set_index("conflict_id").loc[list(sides), "topic"]
-        with st.expander(f"⚠ Sources disagree on dates: {'; '.join(topics)}. Both sides, with quotes"):
+        with st.expander(f"⚠ Sources disagree on dates: {md('; '.join(topics))}. Both sides, with quotes"):
             for cid, rows in sides.items():
                 d = ds["disagreements"].set_index("conflict_id").loc[cid]
                 st.markdown(f"**{md(d['topic'])}**")

@@ -179,7 +179,8 @@ def steps_title(steps: pd.DataFrame) -> str:
     if steps.empty:
         return "No US Entity List rule is dated in the documents"
     total, n = int(steps["cumulative"].iloc[-1]), len(steps)
-    return (f"{total} parties were added to the US Entity List in {n} rule{'s' if n > 1 else ''}, "
+    # "in the documents": the real Entity List is far longer; the chart covers only the rules the sources name.
+    return (f"The {n} Entity List rule{'s' if n > 1 else ''} in the documents added {total} parties, "
             f"{steps['effective'].min():%B %Y} to {steps['effective'].max():%B %Y}")
 
 
