@@ -1,11 +1,207 @@
-"""Placeholder for the companies page (being built)."""
+"""Companies page: is a vendor on a US list, since when, and what did it build, lend or claim in Central Asia."""
 
+from __future__ import annotations
+
+import pandas as pd
 import streamlit as st
+
+from dashboard import loaders, nav, query, ui
+from dashboard.safe import md
+from dashboard.transforms import companies
+from dashboard.transforms.sources import fmt_date, fmt_usd, fmt_year_month, given
+
+TABLE_KEY = "ca_vendor_table"
+
+
+def _sync_entity(names: dict, table: pd.DataFrame) -> None:
+    """Before the select box is drawn: follow a link to this page with a new ?entity=, or a click in the table."""
+    raw = st.query_params.get("entity")
+    if raw in names and raw != st.session_state.get("_companies_url") and "q_entity" in st.session_state:
+        st.session_state["q_entity"] = raw  # a profile link on this same page (e.g. to the parent company)
+        st.query_params["entity"] = raw  # a same-page link leaves the address bar without it; write it back
+    try:
+        rows = list(st.session_state[TABLE_KEY]["selection"]["rows"])
+    except (KeyError, TypeError):
+        rows = []
+    pick = table.iloc[rows[0]]["entity_id"] if rows and rows[0] < len(table) else None
+    if pick and pick != st.session_state.get("_companies_pick"):
+        st.session_state["q_entity"] = pick
+    st.session_state["_companies_pick"] = pick
 
 
 def render() -> None:
-    st.title("companies")
-    st.info("This page is being built.")
+    ds = loaders.dataset()
+    ui.header("Companies",
+              "One profile per company, lender or agency in the documents: whether the US or UK has acted against "
+              "it and when, and what it built, offered or lent in Central Asia. **Every figure opens its quote.**")
+    table = companies.ca_vendor_table(ds)
+    choices = companies.entity_choices(ds)
+    names = dict(zip(choices["entity_id"], choices["name"], strict=True))
+    _sync_entity(names, table)
+
+    st.subheader("1. Vendors working in Central Asia and their US listings")
+    _vendor_table(ds, table)
+
+    st.subheader("2. Profile")
+    entity = query.bound("entity", st.selectbox, list(names), companies.DEFAULT_ENTITY,
+                         "Company, lender or agency", fmt=names.get)
+    st.session_state["_companies_url"] = st.query_params.get("entity")
+    _summary(ds, entity)
+    _profile(ds, entity)
+
+    st.subheader(f"3. US and UK actions naming {names[entity]}")
+    _actions(ds, entity, names[entity])
+    st.subheader(f"4. {names[entity]} in Central Asia")
+    _deployments(ds, entity, names[entity])
+    st.subheader(f"5. Money lent, offered or paid by {names[entity]}")
+    _financing(ds, entity, names[entity])
+    st.subheader(f"6. Figures about {names[entity]}")
+    _indicators(ds, entity, names[entity])
+
+
+def _vendor_table(ds, table: pd.DataFrame) -> None:
+    if table.empty:
+        ui.empty("No vendor is documented in Central Asia.")
+        return
+    shown = pd.DataFrame({
+        "Vendor": table["vendor"],
+        "Central Asian countries": table["ca_countries"],
+        "US-listed since": table["listed_since"].map(lambda d: fmt_date(d) if pd.notna(d) else "not listed"),
+        "Date is": table["date_kind"].fillna(""),
+        "First US action": table["first_us_action"],
+        "Records": table["records"].astype(int),
+        "Based in": table["based_in"],
+    })
+    st.caption("Select a row to see the quotes behind its listing date and open the vendor's profile below.")
+    event = st.dataframe(shown, hide_index=True, width="stretch", on_select="rerun", selection_mode="single-row",
+                         key=TABLE_KEY,
+                         column_config={
+                             "Vendor": st.column_config.TextColumn(width=95),
+                             "Central Asian countries": st.column_config.TextColumn(width=190),
+                             "US-listed since": st.column_config.TextColumn(
+                                 width=125, help="First US listing in force that names the vendor (Entity List, "
+                                 "NDAA section 889, FAR rule or executive order)"),
+                             "Date is": st.column_config.TextColumn(width=75),
+                             "First US action": st.column_config.TextColumn(width="large"),
+                             "Records": st.column_config.NumberColumn(
+                                 width="small",
+                                 help="Deployment records in the documents (a disputed claim counts on each side)"),
+                         })
+    rows = event.selection.rows if event and event.selection else []
+    if not rows:
+        return
+    r = table.to_dict("records")[rows[0]]
+    with st.container(border=True):
+        if r["first_action_id"]:
+            st.markdown(f"**{md(r['vendor'])}: first named by a US listing on {fmt_date(r['listed_since'])} "
+                        f"({md(r['date_kind'])})**")
+            for row in companies.listing_evidence(ds, r["entity_id"], r["first_action_id"], r["date_kind"]):
+                ui.evidence(ds, row)
+        else:
+            st.markdown(f"**{md(r['vendor'])}** is not named by any US listing in these documents; its Central Asian "
+                        "records and their quotes are in the profile below.")
+
+
+def _summary(ds, entity: str) -> None:
+    s = companies.vendor_summary(ds, entity)
+    st.info(f"**{md(s['question'])}**  \n{md(s['answer'])}", icon=":material/help:")
+
+
+def _profile(ds, entity: str) -> None:
+    p = companies.entity_profile(ds, entity)
+    with st.container(border=True):
+        st.markdown(f"### {md(p['name'])}")
+        facts = [f"**Kind:** {md(p['kind'])}", f"**Country:** {md(p['country'] or 'not given')}"]
+        if p["aliases"]:
+            facts.append(f"**Also written:** {md('; '.join(p['aliases']))}")
+        if p["party_count"] is not None:
+            facts.append(f"**Stands for:** {p['party_count']:,} parties")
+        st.markdown(" · ".join(facts))
+        if p["parent_id"]:
+            nav.link("companies", f"Parent or controlling entity: {p['parent_name']}", entity=p["parent_id"])
+        for child_id, child_name in p["children"]:
+            nav.link("companies", f"Part of or controlled by {p['name']}: {child_name}", entity=child_id)
+        st.markdown(md(p["row"]["description"]))
+        with st.expander("Quote behind this description"):
+            ui.evidence(ds, p["row"])
+
+
+def _date_line(dates: pd.DataFrame) -> str:
+    """Announced and effective always (or 'not given'), then any other dated step; partial dates as written."""
+    shown = {}
+    for d in dates.to_dict("records"):
+        text = fmt_date(d["date"]) if given(d["date"]) else f"“{d['date_as_written']}”"
+        shown.setdefault(d["date_kind"], text)
+    kinds = ["announced", "effective"] + [k for k in companies.DATE_KINDS if k not in ("announced", "effective")]
+    parts = [f"**{k.capitalize()}:** {md(shown.get(k, 'not given'))}" for k in kinds
+             if k in shown or k in ("announced", "effective")]
+    return " · ".join(parts)
+
+
+def _actions(ds, entity: str, name: str) -> None:
+    acts = companies.entity_actions(ds, entity)
+    if acts.empty:
+        ui.empty(f"No US or UK action in these documents names {name}.")
+        return
+    actions = ds["actions"].set_index("action_id")
+    for a in acts.to_dict("records"):
+        with st.container(border=True):
+            st.markdown(f"**{md(a['title'])}**")
+            bits = [a["jurisdiction"], a["instrument"], a["status"]] + ([a["citation"]] if a["citation"] else [])
+            st.caption(md(" · ".join(bits)))
+            dates = companies.action_date_rows(ds, a["action_id"])
+            st.markdown(_date_line(dates))
+            with st.expander("Quotes: that it names this party, the action, and each date"):
+                ui.evidence(ds, a, heading=f"The action names {name}")
+                ui.evidence(ds, actions.loc[a["action_id"]].to_dict(), heading="The action")
+                for d in dates.to_dict("records"):
+                    when = fmt_date(d["date"]) if given(d["date"]) else d["date_as_written"]
+                    ui.evidence(ds, d, heading=f"{d['date_kind'].capitalize()}: {when}")
+
+
+def _deployments(ds, entity: str, name: str) -> None:
+    dep = companies.entity_deployments(ds, entity)
+    if dep.empty:
+        ui.empty(f"No deployment by {name} in Central Asia is documented.")
+        return
+    for r in dep.to_dict("records"):
+        with st.container(border=True):
+            st.markdown(f"**{md(r['system_type'].capitalize())} in {md(r['place'])}, {md(r['country'])} — "
+                        f"{md(r['status'])}**" + (" · national system" if r["scope"] == "national" else ""))
+            st.markdown(md(r["description"]))
+            st.markdown(f"Figures: {md(companies.deployment_figures(r))} · "
+                        f"When: {md(fmt_year_month(r['year'], r['month']))}")
+            nav.link("map", f"See {r['place']} on the map", city=r["place_id"])
+            with st.expander("Quote"):
+                ui.evidence(ds, r)
+
+
+def _financing(ds, entity: str, name: str) -> None:
+    fin = companies.entity_financing(ds, entity)
+    if fin.empty:
+        ui.empty(f"No loan, deal, offer or grant by {name} is documented.")
+        return
+    for f in fin.to_dict("records"):
+        with st.container(border=True):
+            st.markdown(f"**{md(f['kind'].capitalize())}: {md(fmt_usd(f['amount_usd']))} — {md(f['status'])}**")
+            st.markdown(f"To {md(f['borrower'])} ({md(f['country'] or f['country_iso3'])}), "
+                        f"{md(fmt_year_month(f['year'], f['month']))}, for {md(f['purpose'])}. "
+                        f"Lender as the source writes it: “{md(f['lender_as_written'] or 'not named')}”.")
+            with st.expander("Quote"):
+                ui.evidence(ds, f)
+
+
+def _indicators(ds, entity: str, name: str) -> None:
+    ind = companies.entity_indicators(ds, entity)
+    if ind.empty:
+        ui.empty(f"The documents give no national or market figure about {name}.")
+        return
+    for i in ind.to_dict("records"):
+        year = f" ({int(i['year'])})" if given(i["year"]) and i["unit"] != "year" else ""
+        with st.expander(f"{md(i['name'])}: **{md(companies.indicator_value(i))}**{year}"):
+            if i["measured_by"]:
+                st.caption(f"Measured by: {md(i['measured_by'])}")
+            ui.evidence(ds, i)
 
 
 if __name__ == "__main__":

@@ -1,0 +1,326 @@
+"""Provenance transforms: what cites a document, the rows on each side of a disagreement, cited headline figures,
+and each table back as CSV text for download."""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Sequence
+
+import pandas as pd
+
+from dashboard.transforms.links import Tables
+
+# Tables whose rows are claims (each carries source_id, quote, locator), in the order a reader meets them.
+CLAIM_TABLES = ["deployments", "financing", "debt", "actions", "action_dates", "action_entities", "entities",
+                "indicators", "events", "countries", "places"]
+TABLE_TITLES = {
+    "sources": "Sources", "disagreements": "Known disagreements", "countries": "Countries", "places": "Places",
+    "entities": "Companies, lenders and agencies", "deployments": "Surveillance and telecom systems",
+    "financing": "Loans, deals and offers", "debt": "Debt owed to Chinese lenders", "actions": "US and UK actions",
+    "action_dates": "Dates of actions", "action_entities": "Who each action names",
+    "indicators": "National and market figures", "events": "Events",
+}
+PRIMARY_KEYS = {
+    "sources": ["source_id"], "disagreements": ["conflict_id"], "countries": ["iso3"], "places": ["place_id"],
+    "entities": ["entity_id"], "deployments": ["deployment_id"], "financing": ["financing_id"], "debt": ["debt_id"],
+    "actions": ["action_id"], "action_dates": ["action_date_id"], "action_entities": ["action_id", "entity_id"],
+    "indicators": ["indicator_id"], "events": ["event_id"],
+}
+COORDS = "places (coordinates)"  # places whose coordinates (not claims) come from a reference dataset
+EVIDENCE_ORDER = ["seed", "record-quoted", "record-note-read", "record-note-secondary"]
+
+
+# --- formatting figures exactly as the data holds them (never rounded) ---
+
+def given(v) -> bool:
+    return v is not None and not (isinstance(v, float) and math.isnan(v)) and v is not pd.NA and not pd.isna(v)
+
+
+def fmt_number(v) -> str:
+    """A figure as stored: thousands separators, decimals only where the data has them; 'not given' when empty."""
+    if not given(v):
+        return "not given"
+    f = float(v)
+    return f"{int(f):,}" if f.is_integer() else f"{f:,}"
+
+
+def fmt_usd(v) -> str:
+    """US dollars in words only where exact: 22000000 -> 'US$22 million', 20900000 -> 'US$20.9 million'."""
+    if not given(v):
+        return "not given"
+    f = float(v)
+    for scale, word in ((1e9, "billion"), (1e6, "million")):
+        if f >= scale and (f * 1000 / scale).is_integer():
+            return f"US${f / scale:,.3f}".rstrip("0").rstrip(".") + f" {word}"
+    return f"US${fmt_number(f)}"
+
+
+def qualified(qualifier, text: str) -> str:
+    return f"{qualifier} {text}" if given(qualifier) and qualifier else text
+
+
+def fmt_date(v) -> str:
+    return f"{pd.Timestamp(v):%Y-%m-%d}" if given(v) else "not given"
+
+
+def fmt_year_month(year, month) -> str:
+    if not given(year):
+        return "date not given"
+    return f"{int(year)}" + (f"-{int(month):02d}" if given(month) else "")
+
+
+def nones(df: pd.DataFrame) -> pd.DataFrame:
+    """Missing cells as None (object columns), as data.load gives them, so `row.get(col)` is falsy when empty."""
+    return df.astype(object).where(df.notna(), None)
+
+
+# --- what a row says, in a line ---
+
+def row_id(table: str, row) -> str:
+    return " / ".join(str(row[k]) for k in PRIMARY_KEYS.get(table, [])) or str(row.name)
+
+
+def record_label(t: Tables, table: str, row) -> str:
+    """One line naming what a row claims, with its key figure as stored."""
+    names = dict(zip(t["entities"]["entity_id"], t["entities"]["name"], strict=True))
+    actions = dict(zip(t["actions"]["action_id"], t["actions"]["title"], strict=True))
+    if table == "deployments":
+        bits = [row["description"]]
+        if given(row["cameras_installed"]):
+            cams = f"{fmt_number(row['cameras_installed'])} cameras"
+            bits.append(qualified(row["cameras_installed_qualifier"], cams))
+        if given(row["cameras_planned"]):
+            bits.append(f"{fmt_number(row['cameras_planned'])} cameras planned")
+        if given(row["cost_usd"]):
+            bits.append(fmt_usd(row["cost_usd"]))
+        bits.append(fmt_year_month(row["year"], row["month"]))
+        return " · ".join(bits)
+    if table == "financing":
+        lender = row["lender_as_written"] or names.get(row["lender_id"]) or "lender not named"
+        return (f"{row['kind'].capitalize()} from {lender}: {fmt_usd(row['amount_usd'])} for {row['purpose']} "
+                f"({row['status']})")
+    if table == "debt":
+        return (f"{row['country_iso3']}: " + qualified(row["share_qualifier"], f"{fmt_number(row['share_pct'])}%")
+                + f" of public debt owed to {row['creditor']}")
+    if table == "actions":
+        return f"{row['title']} ({row['status']})"
+    if table == "action_dates":
+        written = f"as written: '{row['date_as_written']}'"
+        shown = f"{fmt_date(row['date'])} ({written})" if given(row["date"]) else written
+        return f"{actions.get(row['action_id'], row['action_id'])}: {row['date_kind']} {shown}"
+    if table == "action_entities":
+        action = actions.get(row["action_id"], row["action_id"])
+        return f"{action}: names {names.get(row['entity_id'], row['entity_id'])}"
+    if table == "entities":
+        return f"{row['name']}: {row['description']}"
+    if table == "indicators":
+        value = qualified(row["qualifier"], f"{fmt_number(row['value'])} {row['unit']}")
+        return f"{row['name']}: {value}" + (f" ({int(row['year'])})" if given(row["year"]) else "")
+    if table == "events":
+        return f"{row['title']} ({fmt_year_month(row['year'], row['month'])})"
+    if table == "countries":
+        return f"{row['name']}: {row['coverage_note']}"
+    if table == "places":
+        return f"{row['name']} ({row['country_iso3']})"
+    if table == COORDS:
+        return f"{row['name']}: {row['lat']}, {row['lon']} (GeoNames {row['geonameid']})"
+    return row_id(table, row)
+
+
+def _with_labels(t: Tables, table: str, df: pd.DataFrame) -> pd.DataFrame:
+    df = df.copy()
+    key_table = "places" if table == COORDS else table
+    df.insert(0, "record_id", [row_id(key_table, r) for _, r in df.iterrows()])
+    df.insert(1, "label", [record_label(t, table, r) for _, r in df.iterrows()])
+    return df
+
+
+# --- which records cite a document ---
+
+def citing_records(t: Tables, source_id: str) -> dict[str, pd.DataFrame]:
+    """Every row of every claim table that cites the document, grouped by table (empty tables left out).
+
+    Places whose coordinates come from the document (a gazetteer) are listed under COORDS without a quote.
+    """
+    out: dict[str, pd.DataFrame] = {}
+    for table in CLAIM_TABLES:
+        df = t[table]
+        hits = df[df["source_id"] == source_id]
+        if not hits.empty:
+            out[table] = _with_labels(t, table, hits)
+    places = t["places"]
+    coords = places[places["coord_source_id"] == source_id]
+    if not coords.empty:
+        coords = coords.assign(quote=None, source_id=source_id,
+                               locator=[f"GeoNames id {g}" for g in coords["geonameid"]], evidence=None)
+        out[COORDS] = _with_labels(t, COORDS, coords)
+    return {k: nones(v) for k, v in out.items()}
+
+
+def citation_counts(t: Tables) -> pd.DataFrame:
+    """Per document: its description and how many rows of each claim table cite it, plus the total."""
+    s = t["sources"].copy()
+    for table in CLAIM_TABLES:
+        counts = t[table]["source_id"].value_counts()
+        s[table] = s["source_id"].map(counts).fillna(0).astype(int)
+    s["coordinates"] = s["source_id"].map(t["places"]["coord_source_id"].value_counts()).fillna(0).astype(int)
+    s["records"] = s[CLAIM_TABLES].sum(axis=1) + s["coordinates"]
+    return s
+
+
+def evidence_counts(t: Tables) -> pd.DataFrame:
+    """How many claim rows rest on each kind of evidence (places carry no evidence column)."""
+    kinds = pd.concat([t[table]["evidence"] for table in CLAIM_TABLES if "evidence" in t[table].columns])
+    counts = kinds.value_counts()
+    order = [k for k in EVIDENCE_ORDER if k in counts.index] + sorted(set(counts.index) - set(EVIDENCE_ORDER))
+    return pd.DataFrame({"evidence": order, "rows": [int(counts[k]) for k in order]})
+
+
+# --- disagreements ---
+
+def conflict_rows(t: Tables, conflict_id: str) -> pd.DataFrame:
+    """Every row in any table that points to the disagreement, with its table, label, quote and source."""
+    parts = []
+    for table in CLAIM_TABLES:
+        df = t[table]
+        if "conflict_id" not in df.columns:
+            continue
+        hits = df[df["conflict_id"] == conflict_id]
+        if hits.empty:
+            continue
+        hits = _with_labels(t, table, hits)
+        hits.insert(0, "table", table)
+        if "caveat" not in hits.columns:
+            hits["caveat"] = None
+        parts.append(hits[["table", "record_id", "label", "quote", "source_id", "locator", "evidence", "caveat",
+                           "conflict_id"]])
+    if not parts:
+        return pd.DataFrame(columns=["table", "record_id", "label", "quote", "source_id", "locator", "evidence",
+                                     "caveat", "conflict_id"])
+    return nones(pd.concat(parts, ignore_index=True))
+
+
+def disagreement_overview(t: Tables) -> pd.DataFrame:
+    """Each disagreement with how many rows and how many distinct documents stand on its sides."""
+    d = t["disagreements"].copy()
+    rows = {c: conflict_rows(t, c) for c in d["conflict_id"]}
+    d["rows"] = d["conflict_id"].map(lambda c: len(rows[c]))
+    d["documents"] = d["conflict_id"].map(lambda c: rows[c]["source_id"].nunique())
+    return d
+
+
+# --- headline figures, each read from one cited row ---
+
+HEADLINES = [
+    ("cameras", "deployments", "kz-nur-sultan-huawei-cameras"),
+    ("cost", "deployments", "tj-dushanbe-safe-city"),
+    ("debt", "debt", "tjk-chinese-banks"),
+    ("listing", "actions", "us-el-xinjiang-2019"),
+    ("offer", "financing", "kg-bishkek-huawei-offer"),
+]
+EVIDENCE_COLUMNS = ["quote", "source_id", "locator", "evidence", "caveat", "conflict_id"]
+
+
+def _evidence_of(row) -> dict:
+    return {c: (row[c] if c in row.index and given(row[c]) else None) for c in EVIDENCE_COLUMNS}
+
+
+def headline_figures(t: Tables) -> pd.DataFrame:
+    """The overview's single cited figures: value read from one row (never summed across sources that disagree).
+
+    Columns: key, label (short, for a metric card), value, note (one line of context from the row), table,
+    record_id, the row's evidence columns, and date_row (the action_dates row behind a date in the label, or None).
+    A headline whose row is missing from the data is left out.
+    """
+    ents = t["entities"].set_index("entity_id")
+    places = t["places"].set_index("place_id")
+    countries = t["countries"].set_index("iso3")
+    out = []
+    for key, table, rid in HEADLINES:
+        df = t[table].set_index(PRIMARY_KEYS[table][0])
+        if rid not in df.index:
+            continue
+        r = df.loc[rid]
+        date_row = None
+        if key == "cameras":
+            value = qualified(r["cameras_installed_qualifier"], fmt_number(r["cameras_installed"]))
+            label = f"{ents.loc[r['vendor_id'], 'name']} cameras, {places.loc[r['place_id'], 'name']}"
+            note = f"{r['description'].rstrip('.')} · {countries.loc[r['country_iso3'], 'name']} · {r['status']}"
+        elif key == "cost":
+            value = fmt_usd(r["cost_usd"])
+            label = f"{places.loc[r['place_id'], 'name']} {r['system_type']}, cost"
+            note = (f"{ents.loc[r['vendor_id'], 'name']} system, {fmt_year_month(r['year'], r['month'])}; "
+                    f"{countries.loc[r['country_iso3'], 'name']}")
+        elif key == "debt":
+            value = qualified(r["share_qualifier"], f"{fmt_number(r['share_pct'])}%")
+            label = f"{countries.loc[r['country_iso3'], 'name']} debt: {r['creditor']}"
+            note = f"Share of public debt owed to {r['creditor']}" + ("" if given(r["as_of"]) else "; undated")
+        elif key == "listing":
+            value = fmt_number(r["listed_count"])
+            dates = t["action_dates"]
+            eff = dates[(dates["action_id"] == rid) & (dates["date_kind"] == "effective") & dates["date"].notna()]
+            when = "date not given"
+            if not eff.empty:
+                date_row = nones(eff.sort_values("date")).to_dict("records")[0]
+                when = fmt_date(date_row["date"])
+            label = f"US Entity List, {when}"
+            note = r["title"]
+        else:  # offer
+            lender = ents.loc[r["lender_id"], "name"] if given(r["lender_id"]) else r["lender_as_written"]
+            value = fmt_usd(r["amount_usd"])
+            label = f"{lender} {r['kind']}, {r['status']}"
+            note = f"For a {r['purpose']}; {fmt_year_month(r['year'], r['month'])}"
+        out.append({"key": key, "label": label, "value": value, "note": note, "table": table, "record_id": rid,
+                    **_evidence_of(r), "date_row": date_row})
+    return nones(pd.DataFrame(out))
+
+
+# --- downloads ---
+
+def _cell(v, kind: str) -> str:
+    if not given(v):
+        return ""
+    if kind == "date":
+        return f"{pd.Timestamp(v):%Y-%m-%d}"
+    if kind == "boolean":
+        return "true" if v else "false"
+    if kind == "integer":
+        return str(int(v))
+    if kind == "number":
+        f = float(v)
+        return str(int(f)) if f.is_integer() else repr(f)
+    return str(v)
+
+
+def table_csv(df: pd.DataFrame, fields: Sequence[dict]) -> str:
+    """A loaded table written back as CSV in the package's own conventions (ISO dates, true/false, empty = missing)."""
+    names = [f["name"] for f in fields]
+    kinds = {f["name"]: f.get("type", "string") for f in fields}
+    text = pd.DataFrame({n: [_cell(v, kinds[n]) for v in df[n]] for n in names}, columns=names)
+    return text.to_csv(index=False, lineterminator="\n")
+
+
+def table_fields(descriptor: dict) -> dict[str, list[dict]]:
+    """Schema fields per tabular resource of a data package descriptor, in package order."""
+    return {r["name"]: r["schema"]["fields"] for r in descriptor.get("resources", [])
+            if r.get("profile") == "tabular-data-resource"}
+
+
+def descriptor_json(descriptor: dict) -> str:
+    """The package descriptor as the datapackage.json file is written (2-space indent, UTF-8 kept)."""
+    return json.dumps(descriptor, indent=2, ensure_ascii=False) + "\n"
+
+
+def short_title(title: str, n: int = 70) -> str:
+    title = str(title)
+    return title if len(title) <= n else title[: n - 1].rstrip() + "…"
+
+
+def countries_without_records(t: Tables) -> pd.DataFrame:
+    """Central Asian countries with no deployment, financing, debt or event row: shown as 'no data', never zero."""
+    c = t["countries"]
+    c = c[c["region"] == "central_asia"]
+    used = set().union(*(set(t[name]["country_iso3"].dropna()) for name in ("deployments", "financing", "debt",
+                                                                            "events")))
+    return c[~c["iso3"].isin(used)].reset_index(drop=True)
