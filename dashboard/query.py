@@ -50,14 +50,18 @@ def put(key: str, value, default=None) -> None:
 def bound(key: str, widget: Callable, options: Sequence, default, label: str, fmt: Callable | None = None,
           parse: Callable[[str], object] | None = None, **kwargs):
     """A choice widget whose value lives in the URL: initialised from it, written back to it on every run."""
-    wkey = f"q_{key}"
+    wkey, last = f"q_{key}", f"_q_written_{key}"
     if wkey not in st.session_state:
         st.session_state[wkey] = get(key, parse=parse, allowed=options, default=default)
-    elif st.session_state[wkey] not in options:
+    elif st.query_params.get(key) != st.session_state.get(last):
+        # The URL changed under us (a link to this same page with new parameters): the link wins.
+        st.session_state[wkey] = get(key, parse=parse, allowed=options, default=default)
+    if st.session_state[wkey] not in options:
         st.session_state[wkey] = default
     args = dict(options=list(options), key=wkey, **kwargs)
     if fmt:
         args["format_func"] = fmt
     value = widget(label, **args)
     put(key, value, default)
+    st.session_state[last] = st.query_params.get(key)
     return value

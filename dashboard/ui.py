@@ -79,24 +79,31 @@ def source_line(ds: Dataset, source_id: str) -> str:
     return f"{who + ', ' if who else ''}“{s['title']}”{date}"
 
 
+def given(value) -> bool:
+    """True for a real value; False for None, NaN and blank text (pandas 3 turns empty text cells into NaN)."""
+    if value is None or (isinstance(value, float) and value != value):
+        return False
+    return not (isinstance(value, str) and not value.strip())
+
+
 def evidence(ds: Dataset, row, *, heading: str | None = None) -> None:
     """The quote, its source and locator, the kind of evidence, and any caveat or disagreement: all as text."""
     if heading:
         st.markdown(f"**{md(heading)}**")
     st.markdown(f"> “{md(row['quote'])}”")
-    kind = EVIDENCE_LABELS.get(row.get("evidence"), "")
+    kind = EVIDENCE_LABELS.get(row.get("evidence"), "") if given(row.get("evidence")) else ""
     st.caption(f"Source: {md(source_line(ds, row['source_id']))} · {md(row['locator'])}"
                + (f" · {md(kind)}" if kind else ""))
-    if row.get("caveat"):
+    if given(row.get("caveat")):
         st.caption(f"Note: {md(row['caveat'])}")
-    if row.get("conflict_id"):
+    if given(row.get("conflict_id")):
         d = ds["disagreements"].set_index("conflict_id").loc[row["conflict_id"]]
         st.warning(f"Sources disagree: {md(d['topic'])}. {md(d['summary'])}", icon="⚠️")
 
 
 def metric(ds: Dataset, label: str, value: str, row, *, note: str = "") -> None:
     """A headline figure with its source underneath and the full quote in the tooltip (hover or tap)."""
-    st.metric(label, value, help=md(f"“{row['quote']}” ({source_line(ds, row['source_id'])}, {row['locator']})"))
+    st.metric(md(label), value, help=md(f"“{row['quote']}” ({source_line(ds, row['source_id'])}, {row['locator']})"))
     st.caption(f"{md(note) + ' · ' if note else ''}Source: {md(source_line(ds, row['source_id']))}")
 
 

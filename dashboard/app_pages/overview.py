@@ -52,7 +52,7 @@ def _headlines(ds) -> None:
         chunk = heads.iloc[start:start + 3].to_dict("records")
         for col, h in zip(st.columns(3), chunk, strict=False):
             with col, st.container(border=True):
-                ui.metric(ds, md(h["label"]), h["value"], h, note=h["note"])
+                ui.metric(ds, h["label"], h["value"], h, note=h["note"])
     with st.expander("The quotes behind these figures"):
         for h in heads.to_dict("records"):
             ui.evidence(ds, h, heading=f"{h['label']}: {h['value']}")
