@@ -1,0 +1,171 @@
+"""Cameras and markets figures: China vs US camera counts, market growth, Hikvision's ownership and market share."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+
+from dashboard.charts import OKABE_ITO, empty_figure, esc, finish, wrap
+from dashboard.charts.money import seat_title
+from dashboard.transforms.money import times_phrase
+
+CN_CAMERAS, US_CAMERAS = "cn-cameras-2017", "us-cameras-2017"
+GEO_COLOURS = {"CHN": OKABE_ITO["vermillion"], "USA": OKABE_ITO["blue"], "Rest of world": OKABE_ITO["blue"]}
+PROJECTION_COLOUR = "#F4C7A8"
+
+
+def _hover(r) -> str:
+    return (f"<b>{esc(r['name'])}</b><br>{esc(r['text'])} ({esc(r['year_text'])})"
+            + (f"<br>Measured by: {esc(r['measured_by'])}" if r.get("measured_by") else "")
+            + (f"<br>{wrap(r['caveat'], 60)}" if r.get("caveat") else ""))
+
+
+def _scaled_ticks(top: float, unit_word: str, scale: float) -> tuple[list[float], list[str]]:
+    raw = top / 5
+    mag = 10 ** np.floor(np.log10(raw))
+    step = next(m * mag for m in (1, 2, 2.5, 5, 10) if m * mag >= raw)
+    vals = [float(k * step) for k in range(int(top // step) + 1)]
+    return vals, ["0" if v == 0 else f"{v / scale:g} {unit_word}" for v in vals]
+
+
+def cameras_title(cams: pd.DataFrame) -> str:
+    ids = cams.set_index("indicator_id")
+    if CN_CAMERAS in ids.index and US_CAMERAS in ids.index:
+        cn, us = ids.loc[CN_CAMERAS], ids.loc[US_CAMERAS]
+        year = cn["year_text"]
+        return f"China had {times_phrase(cn['value'] / us['value'])} as many surveillance cameras as the US in {year}"
+    top = cams[~cams["projection"]].sort_values("value", ascending=False)
+    if top.empty:
+        return "Only a projection of camera numbers is documented"
+    r = top.iloc[0]
+    return f"{r['label']}: {r['text']} cameras ({r['year_text']})"
+
+
+def label_above(fig: go.Figure, ys, labels, *, base: int) -> None:
+    """Name each bar in a line above it (long names never squeeze the bars at narrow widths)."""
+    for y, text in zip(ys, labels, strict=True):
+        fig.add_annotation(x=0, y=y + 0.24, text=f"<b>{esc(text)}</b>", showarrow=False, xanchor="left",
+                           yanchor="bottom", xref="x", yref="y", align="left", font=dict(size=base - 1))
+
+
+def make_cameras_figure(cams: pd.DataFrame, *, source: str, as_of: str, present: bool = False) -> go.Figure:
+    """Horizontal bars of camera counts; the 2020 projection is hatched, pale and labelled as a projection."""
+    title = "Surveillance cameras in China and the US"
+    if cams.empty:
+        return empty_figure("No camera figures match this view.", title=title, source=source, as_of=as_of,
+                            present=present)
+    base = 18 if present else 14
+    cams = cams.reset_index(drop=True).assign(ypos=lambda d: [float(len(d) - 1 - k) for k in range(len(d))])
+    fig = go.Figure()
+    for projection, grp in cams.groupby("projection", sort=True):
+        colours = [PROJECTION_COLOUR if projection else GEO_COLOURS.get(g, OKABE_ITO["grey"])
+                   for g in grp["geography"]]
+        text = [f"{esc(t)} (projection, not a count)" if projection else f"{esc(t)} ({esc(y)})"
+                for t, y in zip(grp["text"], grp["year_text"], strict=True)]
+        fig.add_trace(go.Bar(
+            x=grp["value"], y=grp["ypos"], orientation="h", width=0.44,
+            name="Projection (not a count)" if projection else "Count as reported",
+            marker=dict(color=colours, line=dict(color=OKABE_ITO["vermillion"] if projection else "#FFF", width=1.5),
+                        pattern=dict(shape="/" if projection else "", fgcolor=OKABE_ITO["vermillion"], fgopacity=0.3)),
+            text=text, textposition="auto", insidetextanchor="start", constraintext="none", cliponaxis=False,
+            insidetextfont=dict(size=base, color="#222" if projection else "#FFF"),
+            outsidetextfont=dict(size=base, color="#222"),
+            customdata=np.array(grp[["indicator_id"]]), hovertext=[_hover(r) for _, r in grp.iterrows()],
+            hovertemplate="%{hovertext}<extra></extra>",
+        ))
+    label_above(fig, cams["ypos"], cams["label"], base=base)
+    fig.update_xaxes(range=[0, float(cams["value"].max()) * 1.1], visible=False)
+    fig.update_yaxes(range=[-0.5, len(cams) - 0.15], visible=False)
+    who = ", ".join(sorted(set(cams["measured_by"].dropna())))
+    alt = "Camera counts: " + "; ".join(f"{r.label}: {r.text} ({r.year_text})" for r in cams.itertuples()) + "."
+    finish(fig, title=cameras_title(cams), subtitle=f"As reported by seed 001, citing {who}" if who else "",
+           source=source, alt=alt, as_of=as_of, present=present, height=460 if present else 420)
+    fig.update_layout(showlegend=False, dragmode=False, margin=dict(l=20, r=20))
+    return seat_title(fig, present)
+
+
+def market_title(growth: pd.DataFrame) -> str:
+    g = growth.set_index("geography")
+    if {"CHN", "Rest of world"} <= set(g.index):
+        cn, row = g.loc["CHN"], g.loc["Rest of world"]
+        return (f"China's video-surveillance market grew {times_phrase(cn['value'] / row['value'])} as fast as "
+                f"elsewhere in {cn['year_text']}")
+    r = growth.iloc[0]
+    return f"{r['label']}'s market grew {r['text']} in {r['year_text']}"
+
+
+def make_market_figure(growth: pd.DataFrame, share_note: str = "", *, source: str, as_of: str,
+                       present: bool = False) -> go.Figure:
+    """Two bars: the growth of China's professional video-surveillance market and the rest of the world's."""
+    title = "Growth of the video-surveillance equipment market"
+    if growth.empty:
+        return empty_figure("No market-growth figures match this view.", title=title, source=source, as_of=as_of,
+                            present=present)
+    base = 18 if present else 14
+    fig = go.Figure(go.Bar(
+        x=growth["label"], y=growth["value"],
+        marker=dict(color=[GEO_COLOURS.get(g, OKABE_ITO["grey"]) for g in growth["geography"]]),
+        text=[f"{esc(t)} ({esc(y)})" for t, y in zip(growth["text"], growth["year_text"], strict=True)],
+        textposition="outside", cliponaxis=False, textfont=dict(size=base + 2),
+        customdata=np.array(growth[["indicator_id"]]), hovertext=[_hover(r) for _, r in growth.iterrows()],
+        hovertemplate="%{hovertext}<extra></extra>",
+    ))
+    fig.update_yaxes(range=[0, float(growth["value"].max()) * 1.3], ticksuffix="%", title_text="Growth in revenue",
+                     gridcolor="#E5E5E5")
+    fig.update_xaxes(tickfont=dict(size=base + 1))
+    alt = "Market growth: " + "; ".join(f"{r.label}: {r.text} ({r.year_text})" for r in growth.itertuples()) + "."
+    finish(fig, title=market_title(growth), subtitle=share_note, source=source, alt=alt, as_of=as_of,
+           present=present, height=460 if present else 420)
+    fig.update_layout(showlegend=False, bargap=0.45, dragmode=False)
+    return seat_title(fig, present)
+
+
+def hikvision_title(shares: pd.DataFrame) -> str:
+    ids = shares.set_index("indicator_id")
+    soe = ids.loc["hikvision-soe-control"] if "hikvision-soe-control" in ids.index else None
+    mkt = ids.loc["hikvision-global-share-2017"] if "hikvision-global-share-2017" in ids.index else None
+    if soe is not None and mkt is not None:
+        return (f"State-owned firms control {soe['text']} of Hikvision, market leader in {mkt['year_text']} with "
+                f"{mkt['text']}")
+    if soe is not None:
+        return f"State-owned enterprises control {soe['text']} of Hikvision"
+    if mkt is not None:
+        return f"Hikvision held {mkt['text']} of the global CCTV market in {mkt['year_text']}"
+    r = shares.iloc[0]
+    return f"{r['label']}: {r['text']}"
+
+
+def make_hikvision_figure(shares: pd.DataFrame, *, source: str, as_of: str, present: bool = False) -> go.Figure:
+    """Hikvision's percent figures on one 0-100% scale: who owns it, and its share of the world market.
+
+    The figures are separate statements and are never added together.
+    """
+    title = "Hikvision: ownership and market share"
+    if shares.empty:
+        return empty_figure("No Hikvision figures match this view.", title=title, source=source, as_of=as_of,
+                            present=present)
+    base = 18 if present else 14
+    colours = {"ownership": OKABE_ITO["purple"], "market share": OKABE_ITO["blue"]}
+    shares = shares.reset_index(drop=True).assign(ypos=lambda d: [float(len(d) - 1 - k) for k in range(len(d))])
+    fig = go.Figure()
+    for kind, grp in shares.groupby("kind", sort=False):
+        fig.add_trace(go.Bar(
+            x=grp["value"], y=grp["ypos"], orientation="h", width=0.44,
+            name="Ownership" if kind == "ownership" else "Market share",
+            marker=dict(color=colours.get(kind, OKABE_ITO["grey"])),
+            text=[esc(t) for t in grp["text"]], textposition="outside", cliponaxis=False,
+            textfont=dict(size=base + 1),
+            customdata=np.array(grp[["indicator_id"]]), hovertext=[_hover(r) for _, r in grp.iterrows()],
+            hovertemplate="%{hovertext}<extra></extra>",
+        ))
+    label_above(fig, shares["ypos"], shares["label"], base=base)
+    fig.update_xaxes(range=[0, 100], ticksuffix="%", gridcolor="#E5E5E5")
+    fig.update_yaxes(range=[-0.5, len(shares) - 0.15], visible=False)
+    alt = "Hikvision: " + "; ".join(f"{r.label}: {r.text}" for r in shares.itertuples()) + "."
+    finish(fig, title=hikvision_title(shares),
+           subtitle="Separate statements from one article (seed 001); the ownership figures are not added together",
+           source=source, alt=alt, as_of=as_of, present=present, height=460 if present else 420)
+    fig.update_layout(dragmode=False, legend=dict(orientation="h", x=0, y=1.0, yanchor="bottom", xanchor="left"),
+                      margin=dict(l=20, r=20, t=130))
+    return seat_title(fig, present)

@@ -1,0 +1,342 @@
+"""Money and markets transforms: financing by country and status, the Dushanbe split, debt shares, disagreements,
+and the camera, market and Hikvision indicators (pure: tables in, DataFrames out)."""
+
+from __future__ import annotations
+
+import math
+
+import pandas as pd
+
+from dashboard.transforms.links import Tables
+
+# ---------------------------------------------------------------- money
+
+STATUS_GROUPS = ("funded or committed", "declined offer", "request not met")
+CA_ORDER = ("KAZ", "KGZ", "TJK", "TKM", "UZB")
+# Short words on a bar where the amount is not simply "the money lent": the caveat behind them is in the quote panel.
+AMOUNT_NOTES = {
+    "uz-cdb-loan-2011": "purchase the loan paid for; loan size not given",
+    "cn-world-bank-xinjiang": "whole schools programme; the camera request was not met",
+    "kg-bishkek-huawei-offer": "offer turned down",
+    "uz-tashkent-deal-2019": "counterparty not named; weakly cited",
+    "kg-at-bashi-logistics": "agreed, then protested",
+}
+# How each side of a disagreement is named on screen (falls back to the source's publisher).
+SIDE_LABELS = {
+    "seed-002": "As the Caspian Policy Center brief tells it",
+    "rec-aiddata-46215-71411": "As AidData records it",
+}
+DUSHANBE = "tj-dushanbe-safe-city"
+
+
+def sources_text(t: Tables, source_ids) -> str:
+    """A short source line for a chart: publisher (or author) and seed number, in the order first cited."""
+    src = t["sources"].set_index("source_id")
+    parts = []
+    for sid in dict.fromkeys(source_ids):
+        if sid not in src.index:
+            continue
+        r = src.loc[sid]
+        who = r["publisher"] or r["author"] or r["title"]
+        parts.append(f"{who} (seed {sid[5:]})" if sid.startswith("seed-") else str(who))
+    return "; ".join(parts)
+
+
+def status_group(status: str | None) -> str:
+    """Three groups: money provided or committed, an offer turned down, a request not met."""
+    if status == "declined":
+        return "declined offer"
+    if status == "request not met":
+        return "request not met"
+    return "funded or committed"
+
+
+def _num(x: float) -> str:
+    """A number as written: thousands separators, no trailing zeros, never rounded to fewer than 6 decimals."""
+    text = f"{float(x):,.6f}".rstrip("0").rstrip(".")
+    return text
+
+
+def money(amount) -> str:
+    """US dollars in words a reader says aloud: $1.1 million, $1 billion; exact, never rounded away."""
+    if amount is None or pd.isna(amount):
+        return "amount not given"
+    a = float(amount)
+    for scale, word in ((1e9, "billion"), (1e6, "million")):
+        if a >= scale and round(a / scale, 3) * scale == a:
+            return f"${_num(a / scale)} {word}"
+    return f"${_num(a)}"
+
+
+def country_names(t: Tables) -> dict[str, str]:
+    c = t["countries"]
+    return dict(zip(c["iso3"], c["name"], strict=True))
+
+
+def money_countries(t: Tables) -> list[str]:
+    """Countries for the filter: the five Central Asian states (even with nothing documented), then any other
+    country the financing table names (China, for the World Bank request)."""
+    others = sorted(set(t["financing"]["country_iso3"]) - set(CA_ORDER))
+    return [*CA_ORDER, *others]
+
+
+def financing_rows(t: Tables, country: str | None = None, group: str | None = None) -> pd.DataFrame:
+    """Every financing row with country and lender names, status group, amount in words and a short on-screen label.
+
+    country: an ISO-3 code or None for all; group: one of STATUS_GROUPS or None for all.
+    """
+    f = t["financing"].copy()
+    names = country_names(t)
+    ents = dict(zip(t["entities"]["entity_id"], t["entities"]["name"], strict=True))
+    f["country"] = f["country_iso3"].map(names)
+    f["lender"] = [ents.get(lid) if lid else (lw or "lender not named")
+                   for lid, lw in zip(f["lender_id"], f["lender_as_written"], strict=True)]
+    f["status_group"] = f["status"].map(status_group)
+    f["amount_text"] = f["amount_usd"].map(money)
+    f["amount_note"] = f["financing_id"].map(AMOUNT_NOTES).fillna("")
+    f["disputed"] = f["conflict_id"].notna()
+    f["when"] = [("" if pd.isna(y) else f"{int(y)}" + (f"-{int(m):02d}" if pd.notna(m) else ""))
+                 for y, m in zip(f["year"], f["month"], strict=True)]
+    if country:
+        f = f[f["country_iso3"] == country]
+    if group:
+        f = f[f["status_group"] == group]
+    order = {iso: i for i, iso in enumerate(money_countries(t))}
+    f = f.assign(_c=f["country_iso3"].map(order), _a=f["amount_usd"].fillna(-1))
+    f = f.sort_values(["_c", "_a", "financing_id"], ascending=[True, False, True]).drop(columns=["_c", "_a"])
+    return f.reset_index(drop=True)
+
+
+def financing_table(rows: pd.DataFrame) -> pd.DataFrame:
+    """The columns a reader scans, with amounts in words ('amount not given' where the documents give none)."""
+    return pd.DataFrame({
+        "Country": rows["country"],
+        "Lender or funder": rows["lender"],
+        "Kind": rows["kind"],
+        "Amount": rows["amount_text"],
+        "What the amount covers": rows["amount_note"],
+        "Status": rows["status"],
+        "Year": rows["when"].replace("", "not given"),
+        "Purpose": rows["purpose"],
+        "Sources disagree": rows["disputed"].map({True: "yes", False: ""}),
+    }).reset_index(drop=True)
+
+
+def dushanbe_split(t: Tables) -> pd.DataFrame:
+    """Each source's account of how Dushanbe's Safe City was paid for, one segment per financing row.
+
+    Sides are never merged: a source that does not break down the whole project total gets a remainder segment
+    labelled as such. Columns: side, source_id, segment, lender, amount_usd, financing_id, role.
+    """
+    dep = t["deployments"].set_index("deployment_id")
+    total = dep.loc[DUSHANBE, "cost_usd"] if DUSHANBE in dep.index else float("nan")
+    f = financing_rows(t)
+    f = f[f["deployment_id"] == DUSHANBE]
+    disputed = f[f["disputed"]]
+    raw = t["financing"]
+    # One side per source, in the order the data lists them (the seed document first).
+    sides = list(dict.fromkeys(raw.loc[raw["financing_id"].isin(disputed["financing_id"]), "source_id"]))
+    shared = f[~f["disputed"]]
+    rows = []
+    for src in sides:
+        own = pd.concat([shared[shared["source_id"] == src], disputed[disputed["source_id"] == src]])
+        for _, r in own.iterrows():
+            rows.append(dict(side=SIDE_LABELS.get(src, src), source_id=src, segment=r["lender"],
+                             lender=r["lender"], amount_usd=float(r["amount_usd"]), financing_id=r["financing_id"],
+                             role="domestic" if not r["disputed"] else "loan", kind=r["kind"]))
+        covered = float(own["amount_usd"].sum())
+        if pd.notna(total) and covered < float(total):
+            rows.append(dict(side=SIDE_LABELS.get(src, src), source_id=src,
+                             segment=f"Rest of the {money(total)} project: not broken down by this source",
+                             lender="", amount_usd=float(total) - covered, financing_id="", role="remainder",
+                             kind=""))
+    out = pd.DataFrame(rows, columns=["side", "source_id", "segment", "lender", "amount_usd", "financing_id", "role",
+                                      "kind"])
+    out.attrs["total_usd"] = None if pd.isna(total) else float(total)
+    return out
+
+
+def debt_shares(t: Tables) -> pd.DataFrame:
+    """Per Central Asian state: the share of public debt owed to Chinese lenders, or NaN and the words
+    'no figure in the documents'."""
+    names = country_names(t)
+    d = t["debt"].set_index("country_iso3")
+    out = pd.DataFrame({"iso3": list(CA_ORDER)})
+    out["country"] = out["iso3"].map(names)
+    out["share_pct"] = out["iso3"].map(d["share_pct"]).astype(float)
+    out["qualifier"] = out["iso3"].map(d["share_qualifier"]).fillna("")
+    out["creditor"] = out["iso3"].map(d["creditor"]).fillna("")
+    out["debt_id"] = out["iso3"].map(d["debt_id"]).fillna("")
+    out["label"] = [
+        (f"{q} {_num(v)}%".strip() if pd.notna(v) else "no figure in the documents")
+        for v, q in zip(out["share_pct"], out["qualifier"], strict=True)
+    ]
+    return out
+
+
+def declined_and_unmet(t: Tables, country: str | None = None) -> pd.DataFrame:
+    """Offers turned down and requests not met: money that did not flow as asked or offered."""
+    f = financing_rows(t, country=country)
+    return f[f["status_group"] != "funded or committed"].reset_index(drop=True)
+
+
+def money_conflicts(t: Tables, country: str | None = None) -> pd.DataFrame:
+    """Rows on each side of a disagreement about who financed or provided something.
+
+    Included: disagreements that financing rows point to, and those of the systems the money paid for where the
+    sides name different vendors. Columns: conflict_id, topic, summary, table, row_id, claim, plus evidence fields.
+    """
+    fin = financing_rows(t)
+    dep = t["deployments"]
+    linked = dep[dep["deployment_id"].isin(fin["deployment_id"].dropna()) & dep["conflict_id"].notna()]
+    ids = list(dict.fromkeys(fin["conflict_id"].dropna()))
+    for cid, grp in dep[dep["conflict_id"].isin(linked["conflict_id"])].groupby("conflict_id", sort=False):
+        vendors = grp["vendor_id"].dropna()
+        if len(grp) > 1 and vendors.nunique() > 1 and len(vendors) == len(grp) and cid not in ids:
+            ids.append(cid)
+    ents = dict(zip(t["entities"]["entity_id"], t["entities"]["name"], strict=True))
+    d = t["disagreements"].set_index("conflict_id")
+    keep = ["source_id", "quote", "locator", "evidence", "conflict_id", "caveat"]
+    rows = []
+    for cid in ids:
+        for _, r in fin[fin["conflict_id"] == cid].iterrows():
+            claim = f"{r['kind'].capitalize()} of {r['amount_text']}; lender or funder: {r['lender']}"
+            rows.append({"table": "financing", "row_id": r["financing_id"], "country_iso3": r["country_iso3"],
+                         "claim": claim, **{k: r[k] for k in keep}})
+        for _, r in dep[dep["conflict_id"] == cid].iterrows():
+            vendor = ents.get(r["vendor_id"], "vendor not named") if r["vendor_id"] else "vendor not named"
+            claim = f"{r['system_type'].capitalize()} ({r['status']}), vendor: {vendor}"
+            rows.append({"table": "deployments", "row_id": r["deployment_id"], "country_iso3": r["country_iso3"],
+                         "claim": claim, **{k: r[k] for k in keep}})
+    out = pd.DataFrame(rows, columns=["table", "row_id", "country_iso3", "claim", *keep]).astype(object)
+    out = out.where(out.notna(), None)  # empty text stays None, never the string 'nan'
+    out["topic"] = out["conflict_id"].map(d["topic"])
+    out["summary"] = out["conflict_id"].map(d["summary"])
+    if country:
+        out = out[out["conflict_id"].isin(out.loc[out["country_iso3"] == country, "conflict_id"])]
+    return out.reset_index(drop=True)
+
+
+# ---------------------------------------------------------------- markets
+
+TOPICS = ("cameras", "market", "company")
+TOPIC_LABELS = {"all": "All", "cameras": "Cameras", "market": "Market", "company": "Hikvision"}
+_SMALL = {2: "twice", 3: "three times", 4: "four times", 5: "five times", 6: "six times", 7: "seven times",
+          8: "eight times", 9: "nine times", 10: "ten times"}
+
+
+def times_phrase(ratio: float) -> str:
+    """'more than three times', 'twice', '1.5 times': a ratio in words without overstating it."""
+    whole = math.floor(ratio)
+    if whole in _SMALL:
+        return _SMALL[whole] if ratio == whole else f"more than {_SMALL[whole]}"
+    return f"{_num(round(ratio, 1))} times"
+
+
+def figure_text(value, unit: str, qualifier: str | None = None) -> str:
+    """An indicator as a reader should quote it, qualifier first: 'more than 20 million', 'around 42%'."""
+    if value is None or pd.isna(value):
+        return "not given"
+    v = float(value)
+    if unit == "percent":
+        core = f"{_num(v)}%"
+    elif unit == "USD":
+        core = money(v)
+    elif unit == "year":
+        core = str(int(v))
+    else:
+        core = None
+        for scale, word in ((1e9, "billion"), (1e6, "million")):
+            if v >= scale and round(v / scale, 3) * scale == v:
+                core = f"{_num(v / scale)} {word}"
+                break
+        core = core or _num(v)
+        if unit in ("countries and regions", "providers"):
+            core = f"{core} {unit}"
+    return f"{qualifier} {core}".strip() if qualifier else core
+
+
+CARD_LABELS = {
+    "cn-cameras-2017": "Surveillance cameras in China",
+    "us-cameras-2017": "Surveillance cameras in the US",
+    "cn-skynet-2017": "Skynet cameras in public spaces",
+    "cn-new-cameras-by-2020": "New cameras by 2020 (projection)",
+    "dushanbe-match-threshold": "Dushanbe's face-match threshold",
+    "cn-market-share-global-revenue": "China's share of global revenue",
+    "cn-market-growth-2017": "Growth of China's market",
+    "row-market-growth-2017": "Growth, rest of the world",
+    "hikvision-global-share-2017": "Hikvision's global market share",
+    "hikvision-value": "Hikvision's size as a business",
+    "hikvision-soe-control": "Hikvision controlled by state firms",
+    "hikvision-cethik-stake": "Stake of CETHIK, biggest holder",
+    "hikvision-countries": "Countries and regions using Hikvision",
+    "hikvision-founded": "Hikvision founded",
+}
+
+
+def indicator_rows(t: Tables, topic: str | None = None) -> pd.DataFrame:
+    """Indicators of one topic (or of TOPICS when None), with the figure in words and a projection flag."""
+    i = t["indicators"].copy()
+    i = i[i["topic"] == topic] if topic else i[i["topic"].isin(TOPICS)]
+    i["text"] = [figure_text(v, u, q) for v, u, q in zip(i["value"], i["unit"], i["qualifier"], strict=True)]
+    i["projection"] = i["name"].str.contains("projection", case=False) | i["caveat"].fillna("").str.contains(
+        "projection", case=False)
+    i["year_text"] = i["year"].map(lambda y: "year not given" if pd.isna(y) else str(int(y)))
+    i["card_label"] = i["indicator_id"].map(CARD_LABELS).fillna(i["name"])
+    # On a card the unit is in the label, so the value stays short: 'more than 150', not '... countries and regions'.
+    i["card_value"] = [figure_text(v, "count" if u in ("countries and regions", "providers") else u, q)
+                       for v, u, q in zip(i["value"], i["unit"], i["qualifier"], strict=True)]
+    return i.reset_index(drop=True)
+
+
+CAMERA_LABELS = {
+    "cn-cameras-2017": "China, all cameras",
+    "us-cameras-2017": "United States, all cameras",
+    "cn-skynet-2017": "China, Skynet public-space cameras",
+    "cn-new-cameras-by-2020": "China, new cameras by 2020 (projection)",
+}
+
+
+def camera_counts(t: Tables) -> pd.DataFrame:
+    """Camera counts (unit 'cameras'): China vs US in 2017, Skynet, and the 2020 projection, flagged as such."""
+    i = indicator_rows(t, "cameras")
+    i = i[i["unit"] == "cameras"].copy()
+    i["label"] = i["indicator_id"].map(CAMERA_LABELS).fillna(i["name"])
+    i["order"] = i["projection"].astype(int)
+    return i.sort_values(["order", "value"], ascending=[True, False]).drop(columns="order").reset_index(drop=True)
+
+
+def market_growth(t: Tables) -> pd.DataFrame:
+    """Growth of the professional video-surveillance market: China vs the rest of the world."""
+    i = indicator_rows(t, "market")
+    i = i[i["indicator_id"].str.contains("growth")].copy()
+    i["label"] = i["geography"].map({"CHN": "China", "Rest of world": "Rest of the world"}).fillna(i["geography"])
+    return i.sort_values("value", ascending=False).reset_index(drop=True)
+
+
+HIKVISION_LABELS = {
+    "hikvision-soe-control": "Share of Hikvision controlled by state-owned enterprises",
+    "hikvision-cethik-stake": "Share owned by China Electronics Technology HIK Group (CETHIK), its biggest shareholder",
+    "hikvision-global-share-2017": "Hikvision's share of the global CCTV market (2017)",
+}
+
+
+def hikvision_shares(t: Tables) -> pd.DataFrame:
+    """Hikvision's percent figures: ownership (state-owned enterprises, CETHIK) and global market share."""
+    i = indicator_rows(t, "company")
+    i = i[(i["entity_id"] == "hikvision") & (i["unit"] == "percent")].copy()
+    i["label"] = i["indicator_id"].map(HIKVISION_LABELS).fillna(i["name"])
+    i["kind"] = ["market share" if "global" in n.lower() else "ownership" for n in i["name"]]
+    return i.sort_values(["kind", "value"], ascending=[False, False]).reset_index(drop=True)
+
+
+def detention_estimates(t: Tables) -> pd.DataFrame:
+    """Each source's estimate of people detained in Xinjiang, side by side (they disagree; none is preferred)."""
+    i = t["indicators"]
+    i = i[(i["topic"] == "detention") | (i["conflict_id"] == "detention-estimate")].copy()
+    i["text"] = [figure_text(v, u, q) for v, u, q in zip(i["value"], i["unit"], i["qualifier"], strict=True)]
+    src = t["sources"]
+    who = {sid: (pub or auth or "") for sid, pub, auth in zip(src["source_id"], src["publisher"], src["author"],
+                                                              strict=True)}
+    i["source"] = [sid.replace("seed-", "Seed ") + (f" ({who[sid]})" if who.get(sid) else "") for sid in i["source_id"]]
+    return i.sort_values(["value", "source_id"], ascending=[False, True]).reset_index(drop=True)
