@@ -107,7 +107,7 @@ def test_market_figure_title_and_bars(dataset):
     assert market_title(growth) == "China's video-surveillance market grew more than twice as fast as elsewhere in 2017"
     fig = make_market_figure(growth, "China accounts for 44% of global revenue", source="S", as_of="d")
     assert list(fig.data[0].y) == [14.7, 5.5]
-    assert "44%" in fig.layout.title.text
+    assert "44%" in fig.layout.title.subtitle.text
     assert len(fig.layout.meta["title"]) <= MAX_TITLE
 
 

@@ -55,10 +55,12 @@ def finish(fig: go.Figure, *, title: str, source: str, alt: str, as_of: str, sub
     fig.update_layout(
         template="plotly_white",
         font=dict(family=FONT, size=base, color="#1a1a1a"),
+        # Pinned to the container's top with padding: a two-line title placed in paper units sat a line too high
+        # in browsers and was clipped in short figures.
         title=dict(
-            text=f"<b>{esc(title)}</b>" + (f"<br><span style='font-size:{base}px'>{esc(subtitle)}</span>"
-                                           if subtitle else ""),
-            x=0.01, xanchor="left", y=0.97, yanchor="top", font=dict(size=base + 6),
+            text=f"<b>{esc(title)}</b>", x=0.01, xanchor="left", xref="container", y=1, yanchor="top",
+            yref="container", pad=dict(t=14), font=dict(size=base + 6),
+            subtitle=dict(text=esc(subtitle), font=dict(size=base, color="#333")) if subtitle else None,
         ),
         colorway=PALETTE,
         margin=dict(l=60, r=30, t=110 if subtitle else 80, b=90),

@@ -7,7 +7,6 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from dashboard.charts import OKABE_ITO, empty_figure, esc, finish, wrap
-from dashboard.charts.money import seat_title
 from dashboard.transforms.money import times_phrase
 
 CN_CAMERAS, US_CAMERAS = "cn-cameras-2017", "us-cameras-2017"
@@ -82,7 +81,7 @@ def make_cameras_figure(cams: pd.DataFrame, *, source: str, as_of: str, present:
     finish(fig, title=cameras_title(cams), subtitle=f"As reported by seed 001, citing {who}" if who else "",
            source=source, alt=alt, as_of=as_of, present=present, height=460 if present else 420)
     fig.update_layout(showlegend=False, dragmode=False, margin=dict(l=20, r=20))
-    return seat_title(fig, present)
+    return fig
 
 
 def market_title(growth: pd.DataFrame) -> str:
@@ -118,7 +117,7 @@ def make_market_figure(growth: pd.DataFrame, share_note: str = "", *, source: st
     finish(fig, title=market_title(growth), subtitle=share_note, source=source, alt=alt, as_of=as_of,
            present=present, height=460 if present else 420)
     fig.update_layout(showlegend=False, bargap=0.45, dragmode=False)
-    return seat_title(fig, present)
+    return fig
 
 
 def hikvision_title(shares: pd.DataFrame) -> str:
@@ -168,4 +167,4 @@ def make_hikvision_figure(shares: pd.DataFrame, *, source: str, as_of: str, pres
            source=source, alt=alt, as_of=as_of, present=present, height=460 if present else 420)
     fig.update_layout(dragmode=False, legend=dict(orientation="h", x=0, y=1.0, yanchor="bottom", xanchor="left"),
                       margin=dict(l=20, r=20, t=130))
-    return seat_title(fig, present)
+    return fig

@@ -25,15 +25,6 @@ REMAINDER_COLOUR = "#D9D9D9"
 LIGHT = {OKABE_ITO["orange"], OKABE_ITO["sky"], OKABE_ITO["yellow"], REMAINDER_COLOUR}  # take dark text
 
 
-def seat_title(fig: go.Figure, present: bool = False) -> go.Figure:
-    """Browsers place a two-line (title + subtitle) Plotly title about one line too high, clipping its top in
-    short figures; pin its top one title-line below the figure's top edge instead (exports are unaffected)."""
-    height = fig.layout.height or 450
-    size = (18 if present else 14) + 6
-    fig.update_layout(title_y=1 - (size + 16) / height)
-    return fig
-
-
 def _an(word: str) -> str:
     return "an" if word[:1].lower() in "aeiou" else "a"
 
@@ -150,7 +141,7 @@ def make_financing_figure(rows: pd.DataFrame, *, scope: str, source: str, as_of:
         legend=dict(orientation="h", x=0, y=1.0, yanchor="bottom", xanchor="left", title_text=""),
         margin=dict(l=20, r=20, t=125),
     )
-    return seat_title(fig, present)
+    return fig
 
 
 def make_dushanbe_figure(split: pd.DataFrame, *, source: str, as_of: str, present: bool = False) -> go.Figure:
@@ -220,7 +211,7 @@ def make_dushanbe_figure(split: pd.DataFrame, *, source: str, as_of: str, presen
            height=440 if present else 400)
     fig.update_layout(barmode="stack", bargap=0.35, showlegend=True, dragmode=False, margin=dict(t=135),
                       legend=dict(orientation="h", x=0, y=1.0, yanchor="bottom", xanchor="left", traceorder="normal"))
-    return seat_title(fig, present)
+    return fig
 
 
 def debt_title(debt: pd.DataFrame) -> str:
@@ -263,4 +254,4 @@ def make_debt_figure(debt: pd.DataFrame, caveat: str, *, source: str, as_of: str
     finish(fig, title=debt_title(debt), subtitle=caveat, source=source, alt=alt, as_of=as_of, present=present,
            height=460 if present else 420)
     fig.update_layout(showlegend=False, bargap=0.35, dragmode=False)
-    return seat_title(fig, present)
+    return fig
