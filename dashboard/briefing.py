@@ -9,9 +9,11 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from dashboard.charts.geo import make_map_figure
+from dashboard.charts.markets import make_cameras_figure, make_hikvision_figure
+from dashboard.charts.money import make_debt_figure, make_dushanbe_figure, make_financing_figure
 from dashboard.charts.sanctions import make_entity_list_figure, make_timeline_figure
 from dashboard.data import Dataset
-from dashboard.transforms import geo
+from dashboard.transforms import geo, money
 from dashboard.transforms import sanctions as sx
 
 EVIDENCE_COLS = ["table", "row_id", "source_id", "quote", "locator"]
@@ -78,11 +80,55 @@ def _entity_list(ds: Dataset, present: bool) -> Slide:
                                                        rows(links, "action_entities", "link_id")]))
 
 
+def _financing(ds: Dataset, present: bool) -> Slide:
+    fin = money.financing_rows(ds)
+    fig = make_financing_figure(fin, scope="all countries, all outcomes", present=present, as_of=as_of(ds),
+                                source=money.sources_text(ds, fin["source_id"]))
+    return Slide("loans-deals-offers", fig, rows(fin, "financing", "financing_id"))
+
+
+def _dushanbe(ds: Dataset, present: bool) -> Slide:
+    split = money.dushanbe_split(ds)
+    fig = make_dushanbe_figure(split, source=money.sources_text(ds, split["source_id"]), as_of=as_of(ds),
+                               present=present)
+    fin = ds["financing"][ds["financing"]["financing_id"].isin(split["financing_id"].dropna())]
+    dep = ds["deployments"][ds["deployments"]["deployment_id"].isin(fin["deployment_id"].dropna())]
+    return Slide("dushanbe-funding", fig, pd.concat([rows(fin, "financing", "financing_id"),
+                                                     rows(dep, "deployments", "deployment_id")]))
+
+
+def _debt(ds: Dataset, present: bool) -> Slide:
+    debt = ds["debt"]
+    caveat = "; ".join(dict.fromkeys(debt["caveat"].dropna()))
+    fig = make_debt_figure(money.debt_shares(ds), caveat, source=money.sources_text(ds, debt["source_id"]),
+                           as_of=as_of(ds), present=present)
+    return Slide("debt-to-china", fig, rows(debt, "debt", "debt_id"))
+
+
+def _cameras(ds: Dataset, present: bool) -> Slide:
+    cams = money.camera_counts(ds)
+    fig = make_cameras_figure(cams, source=money.sources_text(ds, cams["source_id"]) + ", citing IHS Markit",
+                              as_of=as_of(ds), present=present)
+    return Slide("cameras-china-us", fig, rows(cams, "indicators", "indicator_id"))
+
+
+def _hikvision(ds: Dataset, present: bool) -> Slide:
+    shares = money.hikvision_shares(ds)
+    fig = make_hikvision_figure(shares, source=money.sources_text(ds, shares["source_id"]), as_of=as_of(ds),
+                                present=present)
+    return Slide("hikvision-ownership-share", fig, rows(shares, "indicators", "indicator_id"))
+
+
 # Presenting order. Each builder: (dataset, present) -> Slide.
 SLIDES: list[tuple[str, Callable[[Dataset, bool], Slide]]] = [
     ("central-asia-map", _map),
+    ("loans-deals-offers", _financing),
+    ("dushanbe-funding", _dushanbe),
+    ("debt-to-china", _debt),
     ("sanctions-timeline", _timeline),
     ("entity-list-growth", _entity_list),
+    ("cameras-china-us", _cameras),
+    ("hikvision-ownership-share", _hikvision),
 ]
 
 
