@@ -114,7 +114,7 @@ def make_timeline_figure(actions: pd.DataFrame, points: pd.DataFrame, *, source:
         fig.add_trace(go.Scatter(x=xs, y=ys, mode="lines", line=dict(color=JURISDICTION_COLOURS.get(jur), width=3),
                                  hoverinfo="skip", showlegend=False))
     info = placed.set_index("action_id")
-    size = 15 if present else 13
+    size = 18 if present else 13
     for kind, grp in points.groupby("date_kind", sort=False):
         rows = info.loc[grp["action_id"]]
         hover = [
@@ -160,16 +160,17 @@ def make_timeline_figure(actions: pd.DataFrame, points: pd.DataFrame, *, source:
     height = max(420, 150 + 62 * len(placed)) + (60 if present else 0)
     finish(fig, title=timeline_title(actions), source=source, alt=alt, as_of=as_of, present=present, height=height,
            subtitle=timeline_subtitle(actions))
-    fig.update_yaxes(tickvals=list(ypos.values()), ticktext=[_tick(r) for r in placed.itertuples()],
+    ticks = [_tick(r, lines=2 if present else 3) for r in placed.itertuples()]
+    fig.update_yaxes(tickvals=list(ypos.values()), ticktext=ticks,
                      autorange=False, range=[len(placed) - 0.5, -0.5], showgrid=False, zeroline=False,
-                     tickfont=dict(size=13 if not present else 16, color="#1a1a1a"))
+                     tickfont=dict(size=13 if not present else 18, color="#1a1a1a"))
     fig.update_xaxes(range=[x0, x1], showgrid=True, gridcolor="#E5E5E5", dtick="M6", tickformat="%b %Y",
                      tickfont=dict(color="#1a1a1a"))
     fig.update_layout(
         margin=dict(l=10, r=20, t=125 if present else 115), clickmode="event+select", dragmode=False,
         hovermode="closest",
         legend=dict(orientation="h", x=0, xanchor="left", y=1.0, yanchor="bottom", entrywidth=0,
-                    font=dict(size=14 if not present else 17)),
+                    font=dict(size=14 if not present else 18)),
     )
     _bottom_margin(fig, 70)
     return fig
@@ -194,7 +195,7 @@ def make_entity_list_figure(steps: pd.DataFrame, *, source: str, as_of: str, pre
         xs += [r.effective, r.effective]
         ys += [ys[-1], r.cumulative]
     fig = go.Figure()
-    size = 15 if present else 13
+    size = 18 if present else 13
     fig.add_trace(go.Scatter(x=xs[1:], y=ys[1:], mode="lines", line=dict(color=OKABE_ITO["blue"], width=3.5),
                              name="Parties on the list (by date in force)", hoverinfo="skip"))
     hover = [f"<b>{wrap(r.title, 60)}</b><br>In force {fmt_date(r.effective)}; announced {fmt_date(r.announced)}"

@@ -75,7 +75,7 @@ def test_a_changed_filter_survives_reopening_the_url(page, browser):
     wait_for_app(other, charts=1)
     box = other.locator('[data-testid="stSelectbox"]').filter(has_text="Country layer")
     assert box.locator("input").first.input_value() == "Documented financing"
-    assert "Documented financing" in other.locator(".js-plotly-plot .gtitle").first.text_content()
+    assert "Documented financing" in other.locator(".js-plotly-plot").first.text_content()
     other.close()
 
 
