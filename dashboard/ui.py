@@ -47,8 +47,9 @@ def chart(fig: go.Figure, key: str, *, selectable: bool = False):
     """Draw a figure with the shared config and print its one-line summary; returns the selection event."""
     meta = fig.layout.meta or {}
     fmt = export_format()
+    # theme=None: the screen shows exactly the figure that exports and the briefing pack render.
     event = st.plotly_chart(
-        fig, key=key, config=plot_config(meta.get("title", key), fmt), width="stretch",
+        fig, key=key, config=plot_config(meta.get("title", key), fmt), width="stretch", theme=None,
         on_select="rerun" if selectable else "ignore", selection_mode="points",
     )
     if meta.get("alt"):
@@ -121,6 +122,7 @@ PRESENT_CSS = """
   .block-container, [data-testid="stMainBlockContainer"] { padding: 1rem 2rem !important; max-width: 100% !important; }
   html, body, [data-testid="stMarkdownContainer"] p, [data-testid="stCaptionContainer"] { font-size: 20px !important; }
   h1 { font-size: 2.4rem !important; }
+  [data-testid="stMetricValue"], [data-testid="stMetricValue"] * { font-size: 2.6rem !important; }
 </style>
 """
 

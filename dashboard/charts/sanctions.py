@@ -142,7 +142,7 @@ def make_timeline_figure(actions: pd.DataFrame, points: pd.DataFrame, *, source:
         late = r.first_date > mid
         fig.add_annotation(x=r.first_date if late else r.last_date, y=ypos[r.action_id], text=_label(r),
                            showarrow=False, xanchor="right" if late else "left", align="right" if late else "left",
-                           xshift=-12 if late else 12, font=dict(size=size - 1, color="#222"))
+                           xshift=-12 if late else 12, font=dict(size=size if present else size - 1, color="#222"))
     # Legend: colour = who acted, symbol = which date; drawn once each in neutral form.
     for jur in [j for j in JURISDICTION_COLOURS if j in set(placed["jurisdiction"])]:
         fig.add_trace(go.Scatter(x=[None], y=[None], mode="lines+markers", name=JURISDICTION_NAMES[jur],
