@@ -25,12 +25,26 @@ class ExportError(Exception):
     """A plain-words reason the pack could not be written."""
 
 
+def find_chromium() -> str | None:
+    """The browser kaleido would use (BROWSER_PATH or the system's Chromium), if it exists and can run."""
+    import os
+
+    from choreographer.browsers.chromium import Chromium
+
+    path = Chromium.find_browser(skip_local=True)
+    return path if path and os.path.isfile(path) and os.access(path, os.X_OK) else None
+
+
 def _start_renderer() -> None:
     """One headless Chromium per process (kaleido 1.x), with the base map read from disk, never a CDN."""
     import kaleido
     import plotly.io as pio
 
     pio.defaults.topojson = TOPOJSON_DIR.as_uri() + "/"
+    # kaleido starts its browser in a background thread: a missing browser there would hang, not raise.
+    if not find_chromium():
+        raise ExportError("Image export needs Chromium, which was not found. On Debian/Ubuntu: "
+                          "`apt-get install chromium` (or set BROWSER_PATH to a Chrome/Chromium executable).")
     try:
         kaleido.start_sync_server(mathjax=False, silence_warnings=True)
     except Exception as exc:  # choreographer raises its own types when no browser is found

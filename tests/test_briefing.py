@@ -92,3 +92,12 @@ def test_briefing_step_from_url_and_bad_step_is_ignored(open_page):
     at = open_page("briefing", query={"step": "99"})
     assert any("Chart 1 of" in m.value for m in at.markdown)
     assert any("Ignored" in c.value for c in at.caption)
+
+
+def test_export_without_chromium_says_how_to_install_it(tmp_path):
+    env = {**__import__("os").environ, "BROWSER_PATH": str(tmp_path / "no-such-chromium")}
+    proc = subprocess.run([sys.executable, "-m", "dashboard.export", "--out", str(tmp_path / "out")], cwd=ROOT,
+                          capture_output=True, text=True, timeout=120, env=env)
+    assert proc.returncode == 3
+    assert "apt-get install chromium" in proc.stderr
+    assert "Traceback" not in proc.stderr
