@@ -41,6 +41,8 @@ class Dataset:
     tables: dict[str, pd.DataFrame]
     boundaries: gpd.GeoDataFrame
     descriptor: dict = field(repr=False)
+    # Results derived from this dataset (see loaders.derive); they live and die with it.
+    memo: dict = field(default_factory=dict, repr=False, compare=False)
 
     @property
     def boundary_features(self) -> dict[str, dict]:

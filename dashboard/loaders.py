@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import streamlit as st
 
 from dashboard import data
 
 
-@st.cache_data(show_spinner=False)
+# cache_resource, not cache_data: every session shares one read-only Dataset instead of unpickling a copy of
+# every table on every rerun (which at 1000x data cost more than the page itself). Nothing may mutate it.
+@st.cache_resource(show_spinner=False, max_entries=2)
 def _load(data_dir: str, fingerprint: tuple) -> data.Dataset:
     return data.load(data_dir)
 
@@ -15,3 +19,14 @@ def _load(data_dir: str, fingerprint: tuple) -> data.Dataset:
 def dataset() -> data.Dataset:
     """The validated dataset; reloaded only when a file in data/ changes (size or modification time)."""
     return _load(str(data.DATA_DIR), data.fingerprint(data.DATA_DIR))
+
+
+def derive(ds: data.Dataset, fn: Callable, *args, **kwargs):
+    """fn(ds, *args, **kwargs), computed once per dataset and arguments, then shared by every rerun and session.
+
+    For pure transforms and figure builders only: the result is shared, so callers must not modify it.
+    """
+    key = (fn.__module__, fn.__qualname__, args, tuple(sorted(kwargs.items())))
+    if key not in ds.memo:
+        ds.memo[key] = fn(ds, *args, **kwargs)
+    return ds.memo[key]

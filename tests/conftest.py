@@ -34,6 +34,7 @@ def open_page():
 
     def _open(page: str, query: dict | None = None, state: dict | None = None, timeout: float = 90):
         st.cache_data.clear()
+        st.cache_resource.clear()
         at = AppTest.from_file(APP, default_timeout=timeout)
         for k, v in (query or {}).items():
             at.query_params[k] = v

@@ -26,6 +26,7 @@ def test_bad_data_gives_one_clear_error_page(damage, file, row, field, words, da
     damage(data_copy)
     monkeypatch.setattr(data_module, "DATA_DIR", data_copy)
     streamlit.cache_data.clear()
+    streamlit.cache_resource.clear()
     at = AppTest.from_file(APP, default_timeout=60).run()
     assert not at.exception
     assert len(at.error) == 1
@@ -87,6 +88,7 @@ def test_html_in_a_data_field_renders_as_text_on_the_page(data_copy, monkeypatch
     path.write_text(text.replace("Huawei cameras overlooking the capital.", evil, 1), encoding="utf-8")
     monkeypatch.setattr(data_module, "DATA_DIR", data_copy)
     streamlit.cache_data.clear()
+    streamlit.cache_resource.clear()
     at = AppTest.from_file(APP, default_timeout=60)
     at.query_params["city"] = "nur-sultan"
     at.run().switch_page("app_pages/map.py").run()

@@ -46,14 +46,7 @@ def render() -> None:
                            fmt=lambda k: names.get(k, "— choose a city —"))
 
     until = None if year == "all" else int(year)
-    points = geo.deployment_points(ds, until)
-    events = geo.event_points(ds, until)
-    layer_df = geo.country_layer(ds, layer, until)
-    year_label = "all years, including undated records" if until is None else f"records dated up to {until}"
-    fig = make_map_figure(points, events, layer_df, ds.boundary_features, layer_name=layer,
-                          layer_label=geo.LAYERS[layer], year_label=year_label, present=ui.presenting(),
-                          as_of=ui.as_of(ds),
-                          source="Caspian Policy Center brief (seed 002), US Federal Register, AidData; see Sources")
+    points, events, fig = loaders.derive(ds, _map, layer, until, ui.presenting())
     if until is not None:
         hidden = int(ds["deployments"]["year"].isna().sum())
         st.caption(f"{hidden} undated deployment records are hidden when a year is chosen; choose 'All years' to "
@@ -68,6 +61,19 @@ def render() -> None:
         _city_panel(ds, city, names[city])
     else:
         st.info("Click a marker on the map, or choose a city above, to see its records and sources.", icon="👆")
+
+
+def _map(ds, layer: str, until: int | None, present: bool):
+    """Markers, events and the finished figure for one view; derived once per dataset and view."""
+    points = geo.deployment_points(ds, until)
+    events = geo.event_points(ds, until)
+    layer_df = geo.country_layer(ds, layer, until)
+    year_label = "all years, including undated records" if until is None else f"records dated up to {until}"
+    fig = make_map_figure(points, events, layer_df, ds.boundary_features, layer_name=layer,
+                          layer_label=geo.LAYERS[layer], year_label=year_label, present=present,
+                          as_of=ui.as_of(ds),
+                          source="Caspian Policy Center brief (seed 002), US Federal Register, AidData; see Sources")
+    return points, events, fig
 
 
 def _figures(r) -> str:
@@ -90,7 +96,7 @@ def _figures(r) -> str:
 
 
 def _city_panel(ds, place_id: str, name: str) -> None:
-    recs = geo.city_records(ds, place_id)
+    recs = loaders.derive(ds, geo.city_records, place_id)
     st.subheader(f"Records for {name}")
     dep = recs["deployments"]
     for _, r in dep.iterrows():
