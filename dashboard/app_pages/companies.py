@@ -34,8 +34,8 @@ def render() -> None:
     ui.header("Companies",
               "One profile per company, lender or agency in the documents: whether the US or UK has acted against "
               "it and when, and what it built, offered or lent in Central Asia. **Every figure opens its quote.**")
-    table = companies.ca_vendor_table(ds)
-    choices = companies.entity_choices(ds)
+    table = loaders.derive(ds, companies.ca_vendor_table)
+    choices = loaders.derive(ds, companies.entity_choices)
     names = dict(zip(choices["entity_id"], choices["name"], strict=True))
     _sync_entity(names, table)
 
@@ -95,7 +95,9 @@ def _vendor_table(ds, table: pd.DataFrame) -> None:
         if r["first_action_id"]:
             st.markdown(f"**{md(r['vendor'])}: first named by a US listing on {fmt_date(r['listed_since'])} "
                         f"({md(r['date_kind'])})**")
-            for row in companies.listing_evidence(ds, r["entity_id"], r["first_action_id"], r["date_kind"]):
+            evidence = loaders.derive(ds, companies.listing_evidence, r["entity_id"], r["first_action_id"],
+                                      r["date_kind"])
+            for row in evidence:
                 ui.evidence(ds, row)
         else:
             st.markdown(f"**{md(r['vendor'])}** is not named by any US listing in these documents; its Central Asian "
@@ -103,12 +105,12 @@ def _vendor_table(ds, table: pd.DataFrame) -> None:
 
 
 def _summary(ds, entity: str) -> None:
-    s = companies.vendor_summary(ds, entity)
+    s = loaders.derive(ds, companies.vendor_summary, entity)
     st.info(f"**{md(s['question'])}**  \n{md(s['answer'])}", icon=":material/help:")
 
 
 def _profile(ds, entity: str) -> None:
-    p = companies.entity_profile(ds, entity)
+    p = loaders.derive(ds, companies.entity_profile, entity)
     with st.container(border=True):
         st.markdown(f"### {md(p['name'])}")
         facts = [f"**Kind:** {md(p['kind'])}", f"**Country:** {md(p['country'] or 'not given')}"]
@@ -139,7 +141,7 @@ def _date_line(dates: pd.DataFrame) -> str:
 
 
 def _actions(ds, entity: str, name: str) -> None:
-    acts = companies.entity_actions(ds, entity)
+    acts = loaders.derive(ds, companies.entity_actions, entity)
     if acts.empty:
         ui.empty(f"No US or UK action in these documents names {name}.")
         return
@@ -149,7 +151,7 @@ def _actions(ds, entity: str, name: str) -> None:
             st.markdown(f"**{md(a['title'])}**")
             bits = [a["jurisdiction"], a["instrument"], a["status"]] + ([a["citation"]] if a["citation"] else [])
             st.caption(md(" · ".join(bits)))
-            dates = companies.action_date_rows(ds, a["action_id"])
+            dates = loaders.derive(ds, companies.action_date_rows, a["action_id"])
             st.markdown(_date_line(dates))
             with st.expander("Quotes: that it names this party, the action, and each date"):
                 ui.evidence(ds, a, heading=f"The action names {name}")
@@ -160,7 +162,7 @@ def _actions(ds, entity: str, name: str) -> None:
 
 
 def _deployments(ds, entity: str, name: str) -> None:
-    dep = companies.entity_deployments(ds, entity)
+    dep = loaders.derive(ds, companies.entity_deployments, entity)
     if dep.empty:
         ui.empty(f"No deployment by {name} in Central Asia is documented.")
         return
@@ -177,7 +179,7 @@ def _deployments(ds, entity: str, name: str) -> None:
 
 
 def _financing(ds, entity: str, name: str) -> None:
-    fin = companies.entity_financing(ds, entity)
+    fin = loaders.derive(ds, companies.entity_financing, entity)
     if fin.empty:
         ui.empty(f"No loan, deal, offer or grant by {name} is documented.")
         return
@@ -192,7 +194,7 @@ def _financing(ds, entity: str, name: str) -> None:
 
 
 def _indicators(ds, entity: str, name: str) -> None:
-    ind = companies.entity_indicators(ds, entity)
+    ind = loaders.derive(ds, companies.entity_indicators, entity)
     if ind.empty:
         ui.empty(f"The documents give no national or market figure about {name}.")
         return

@@ -33,7 +33,7 @@ def _note(r) -> str:
 
 
 def _cards(ds, topic: str) -> None:
-    rows = money.indicator_rows(ds, topic)
+    rows = loaders.derive(ds, money.indicator_rows, topic)
     for start in range(0, len(rows), CARDS_PER_ROW):
         cols = st.columns(CARDS_PER_ROW)
         for col, (_, r) in zip(cols, rows.iloc[start:start + CARDS_PER_ROW].iterrows(), strict=False):
@@ -44,7 +44,7 @@ def _cards(ds, topic: str) -> None:
 def _cameras(ds, n: int) -> None:
     st.header(f"{n}. Cameras: China against the US")
     _cards(ds, "cameras")
-    cams = money.camera_counts(ds)
+    cams = loaders.derive(ds, money.camera_counts)
     fig = make_cameras_figure(cams, source=money.sources_text(ds, cams["source_id"]) + ", citing IHS Markit",
                               as_of=ui.as_of(ds), present=ui.presenting())
     ui.chart(fig, "markets_cameras")
@@ -56,8 +56,8 @@ def _cameras(ds, n: int) -> None:
 def _market(ds, n: int) -> None:
     st.header(f"{n}. The market: how fast it grew")
     _cards(ds, "market")
-    growth = money.market_growth(ds)
-    share = money.indicator_rows(ds, "market")
+    growth = loaders.derive(ds, money.market_growth)
+    share = loaders.derive(ds, money.indicator_rows, "market")
     share = share[share["indicator_id"] == "cn-market-share-global-revenue"]
     note = (f"China accounts for {share['text'].iloc[0]} of global revenue ({share['year_text'].iloc[0]})"
             if len(share) else "")
@@ -70,7 +70,7 @@ def _market(ds, n: int) -> None:
 def _hikvision(ds, n: int) -> None:
     st.header(f"{n}. Hikvision: who owns it, and how much of the market it holds")
     _cards(ds, "company")
-    shares = money.hikvision_shares(ds)
+    shares = loaders.derive(ds, money.hikvision_shares)
     fig = make_hikvision_figure(shares, source=money.sources_text(ds, shares["source_id"]), as_of=ui.as_of(ds),
                                 present=ui.presenting())
     ui.chart(fig, "markets_hikvision")
@@ -82,7 +82,7 @@ def _hikvision(ds, n: int) -> None:
 
 def _detention(ds, n: int) -> None:
     st.header(f"{n}. How many people are detained in Xinjiang: the sources differ")
-    est = money.detention_estimates(ds)
+    est = loaders.derive(ds, money.detention_estimates)
     if est.empty:
         ui.empty("No detention estimate in the documents.")
         return

@@ -63,7 +63,7 @@ def _scope(names: dict[str, str], country: str | None, group: str | None) -> str
 
 def _loans(ds, names, country, group) -> None:
     st.header("1. Loans, deals and offers")
-    rows = money.financing_rows(ds, country=country, group=group)
+    rows = loaders.derive(ds, money.financing_rows, country=country, group=group)
     ids = list(rows["financing_id"])
     _sync_record_from_clicks(ids)
     fig = make_financing_figure(rows, scope=_scope(names, country, group), present=ui.presenting(),
@@ -92,15 +92,15 @@ def _dushanbe(ds, names, country) -> None:
     if country not in (None, "TJK"):
         st.caption(f"This section is about Tajikistan; the country filter is set to {md(names.get(country))}.")
         return
-    split = money.dushanbe_split(ds)
+    split = loaders.derive(ds, money.dushanbe_split)
     fig = make_dushanbe_figure(split, source=money.sources_text(ds, split["source_id"]), as_of=ui.as_of(ds),
                                present=ui.presenting())
     ui.chart(fig, "money_dushanbe")
-    conflicts = money.money_conflicts(ds)
+    conflicts = loaders.derive(ds, money.money_conflicts)
     d = conflicts[conflicts["conflict_id"] == "dushanbe-lender"]
     if len(d):
         st.warning(f"Sources disagree: {md(d['topic'].iloc[0])}. {md(d['summary'].iloc[0])}", icon="⚠️")
-    fin = money.financing_rows(ds).set_index("financing_id")
+    fin = loaders.derive(ds, money.financing_rows).set_index("financing_id")
     cols = st.columns(max(1, split["side"].nunique()))
     for col, (side, seg) in zip(cols, split.groupby("side", sort=False), strict=False):
         with col, st.container(border=True):
@@ -118,7 +118,7 @@ def _dushanbe(ds, names, country) -> None:
 
 def _debt(ds) -> None:
     st.header("3. Public debt owed to Chinese banks")
-    debt = money.debt_shares(ds)
+    debt = loaders.derive(ds, money.debt_shares)
     rows = ds["debt"].set_index("country_iso3")
     caveat = "; ".join(dict.fromkeys(rows["caveat"].dropna()))
     fig = make_debt_figure(debt, caveat, source=money.sources_text(ds, rows["source_id"]), as_of=ui.as_of(ds),
@@ -138,7 +138,7 @@ def _debt(ds) -> None:
 
 def _declined(ds, country) -> None:
     st.header("4. Offers declined and requests not met")
-    rows = money.declined_and_unmet(ds, country)
+    rows = loaders.derive(ds, money.declined_and_unmet, country)
     if rows.empty:
         ui.empty("No declined offer or unmet request in the documents for this country.")
         return
@@ -151,7 +151,7 @@ def _declined(ds, country) -> None:
 
 def _conflicts(ds, country) -> None:
     st.header("5. Other disagreements about who financed or provided")
-    c = money.money_conflicts(ds, country)
+    c = loaders.derive(ds, money.money_conflicts, country)
     c = c[c["conflict_id"] != "dushanbe-lender"]
     if c.empty:
         ui.empty("No other disagreement about the money for this country.")
@@ -172,8 +172,8 @@ def render() -> None:
               "Who paid for Central Asia's Chinese surveillance systems, what was offered and turned down, and how "
               "much public debt is owed to Chinese banks. **Where sources disagree, both accounts are shown side "
               "by side.** Click a bar or a row for its quote.")
-    names = money.country_names(ds)
-    country, group = _filters(names, money.money_countries(ds))
+    names = loaders.derive(ds, money.country_names)
+    country, group = _filters(names, loaders.derive(ds, money.money_countries))
     _loans(ds, names, country, group)
     _dushanbe(ds, names, country)
     _debt(ds)

@@ -44,7 +44,7 @@ def render() -> None:
 
 
 def _headlines(ds) -> None:
-    heads = sources.headline_figures(ds)
+    heads = loaders.derive(ds, sources.headline_figures)
     if heads.empty:
         ui.empty("None of the headline records is in the data.")
         return

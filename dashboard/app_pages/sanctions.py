@@ -66,8 +66,8 @@ def render() -> None:
               "Every US and UK action in the documents, with the date it was announced and the date it took "
               "effect, the parties it names, and whether it hits a vendor active in Central Asia. "
               "**Click a row, a marker, or choose an action for its dates, quotes and named parties.**")
-    opts = sx.filter_options(ds)
-    everything = sx.actions_table(ds)
+    opts = loaders.derive(ds, sx.filter_options)
+    everything = loaders.derive(ds, sx.actions_table)
     titles = dict(zip(everything["action_id"], everything["title"], strict=True))
 
     st.subheader("1. Choose which actions to show")
@@ -78,7 +78,7 @@ def render() -> None:
         inst_keys = _multi_bound("instrument", opts["instrument"], "Instrument", "All instruments")
     authorities = [opts["authority"][k] for k in auth_keys]
     instruments = [opts["instrument"][k] for k in inst_keys]
-    actions = sx.actions_table(ds, authorities, instruments)
+    actions = loaders.derive(ds, sx.actions_table, authorities, instruments)
     table_key = _table_key(auth_keys, inst_keys)
     _sync_action(actions, table_key, set(titles))
     st.caption(f"Showing {len(actions)} of {len(everything)} actions."
@@ -103,7 +103,7 @@ def render() -> None:
 
 
 def _timeline(ds, actions: pd.DataFrame) -> None:
-    points = sx.date_points(ds, actions["action_id"])
+    points = loaders.derive(ds, sx.date_points, actions["action_id"])
     source = sx.source_text(ds, points["source_id"]) if len(points) else "see Sources"
     fig = make_timeline_figure(actions, points, source=source, as_of=ui.as_of(ds), present=ui.presenting())
     if actions.empty:
@@ -115,7 +115,7 @@ def _timeline(ds, actions: pd.DataFrame) -> None:
         st.markdown(f"{CA_MARK} **{int(actions['names_ca_vendor'].sum())} of {len(actions)} actions shown name a "
                     f"vendor active in Central Asia:** {md(who)}. They are shaded in the chart and marked "
                     f"{CA_MARK} in the table.")
-    missing = sx.not_placed(ds, actions)
+    missing = loaders.derive(ds, sx.not_placed, actions)
     lines = []
     if missing["undated"]:
         lines.append("- **not placed** — no date in the documents: " + md("; ".join(missing["undated"])))
@@ -124,7 +124,7 @@ def _timeline(ds, actions: pd.DataFrame) -> None:
                      "chart): " + md("; ".join(missing["partial"])))
     if lines:
         st.markdown("\n".join(lines))
-    sides = sx.conflict_sides(ds, actions["action_id"])
+    sides = loaders.derive(ds, sx.conflict_sides, actions["action_id"])
     if sides:
         topics = ds["disagreements"].set_index("conflict_id").loc[list(sides), "topic"]
         with st.expander(f"⚠ Sources disagree on dates: {md('; '.join(topics))}. Both sides, with quotes"):
@@ -147,7 +147,7 @@ def _date_evidence(ds, r, *, show_conflict: bool = True) -> None:
 
 
 def _entity_list(ds) -> None:
-    steps = sx.entity_list_steps(ds)
+    steps = loaders.derive(ds, sx.entity_list_steps)
     source = sx.source_text(ds, ds["actions"].set_index("action_id").loc[steps["action_id"], "source_id"])
     fig = make_entity_list_figure(steps, source=source, as_of=ui.as_of(ds), present=ui.presenting())
     ui.chart(fig, STEPS_KEY)
@@ -213,7 +213,7 @@ def _action_panel(ds, a: pd.Series, action_id: str) -> None:
 
 def _action_dates_block(ds, a: pd.Series, action_id: str) -> None:
     st.markdown("#### Dates")
-    dates = sx.action_dates(ds, action_id)
+    dates = loaders.derive(ds, sx.action_dates, action_id)
     if dates.empty:
         st.markdown("No date in the documents; this action is not placed on the time axis.")
         return
@@ -234,7 +234,7 @@ def _action_parties_block(ds, a: pd.Series, action_id: str) -> None:
     if a["stated_differs"]:
         st.caption(f"The source states {int(a['listed_count'])}; the data names the parties listed below."
                    + (f" Note: {md(a['caveat'])}" if a["caveat"] else ""))
-    ents = sx.action_entities(ds, action_id)
+    ents = loaders.derive(ds, sx.action_entities, action_id)
     if ents.empty:
         st.markdown("The documents name no party for this action.")
     for _, e in ents.iterrows():

@@ -25,7 +25,7 @@ def render() -> None:
     ui.header("Sources and method",
               "Every document the data cites, every record that cites it with its quote, the points where sources "
               "disagree, how the data was made, and the tables to download.")
-    counts = sources.citation_counts(ds)
+    counts = loaders.derive(ds, sources.citation_counts)
     titles = dict(zip(counts["source_id"], counts["title"], strict=True))
     ids = list(titles)
     _sync_source(ids)
@@ -88,7 +88,7 @@ def _record(ds, table: str, r: dict, *, with_source: bool = False) -> None:
 
 
 def _document(ds, source_id: str, s: dict) -> None:
-    recs = sources.citing_records(ds, source_id)
+    recs = loaders.derive(ds, sources.citing_records, source_id)
     with st.container(border=True):
         st.markdown(f"#### {md(s['title'])}")
         meta = [source_id, s["kind"], f"publisher: {s['publisher'] or 'not named'}",
@@ -113,10 +113,10 @@ def _document(ds, source_id: str, s: dict) -> None:
 
 
 def _disagreements(ds, focus: str) -> None:
-    d = sources.disagreement_overview(ds)
+    d = loaders.derive(ds, sources.disagreement_overview)
     shown = 0
     for c in d.to_dict("records"):
-        rows = sources.conflict_rows(ds, c["conflict_id"])
+        rows = loaders.derive(ds, sources.conflict_rows, c["conflict_id"])
         if focus and focus not in set(rows["source_id"]):
             continue
         shown += 1
@@ -138,10 +138,10 @@ def _disagreements(ds, focus: str) -> None:
 
 
 def _method(ds) -> None:
-    ev = sources.evidence_counts(ds)
+    ev = loaders.derive(ds, sources.evidence_counts)
     kinds = "\n".join(f"  - **{md(r['evidence'])}** ({r['rows']} rows): {md(ui.EVIDENCE_LABELS.get(r['evidence'], ''))}"
                       for r in ev.to_dict("records"))
-    nodata = sources.countries_without_records(ds)
+    nodata = loaders.derive(ds, sources.countries_without_records)
     geonames = ds["sources"].set_index("source_id")
     coords = (f"{geonames.loc['ref-geonames', 'title']} ({geonames.loc['ref-geonames', 'licence']})"
               if "ref-geonames" in geonames.index else "a gazetteer named in the places table")
