@@ -41,13 +41,29 @@ def _cards(ds, topic: str) -> None:
                 ui.metric(ds, r["card_label"], r["card_value"], r, note=_note(r))
 
 
+def _cameras_figure(ds, present: bool):
+    cams = money.camera_counts(ds)
+    return make_cameras_figure(cams, source=money.sources_text(ds, cams["source_id"]) + ", citing IHS Markit",
+                               as_of=ui.as_of(ds), present=present)
+
+
+def _market_figure(ds, note: str, present: bool):
+    growth = money.market_growth(ds)
+    return make_market_figure(growth, note, source=money.sources_text(ds, growth["source_id"]) + ", citing IHS Markit",
+                              as_of=ui.as_of(ds), present=present)
+
+
+def _hikvision_figure(ds, present: bool):
+    shares = money.hikvision_shares(ds)
+    return make_hikvision_figure(shares, source=money.sources_text(ds, shares["source_id"]), as_of=ui.as_of(ds),
+                                 present=present)
+
+
 def _cameras(ds, n: int) -> None:
     st.header(f"{n}. Cameras: China against the US")
     _cards(ds, "cameras")
     cams = loaders.derive(ds, money.camera_counts)
-    fig = make_cameras_figure(cams, source=money.sources_text(ds, cams["source_id"]) + ", citing IHS Markit",
-                              as_of=ui.as_of(ds), present=ui.presenting())
-    ui.chart(fig, "markets_cameras")
+    ui.chart(loaders.derive(ds, _cameras_figure, ui.presenting()), "markets_cameras")
     st.caption("The hatched bar is a projection of new cameras by 2020, not a count; it is not comparable with the "
                "2017 counts.")
     _quotes(ds, cams)
@@ -61,9 +77,7 @@ def _market(ds, n: int) -> None:
     share = share[share["indicator_id"] == "cn-market-share-global-revenue"]
     note = (f"China accounts for {share['text'].iloc[0]} of global revenue ({share['year_text'].iloc[0]})"
             if len(share) else "")
-    fig = make_market_figure(growth, note, source=money.sources_text(ds, growth["source_id"]) + ", citing IHS Markit",
-                             as_of=ui.as_of(ds), present=ui.presenting())
-    ui.chart(fig, "markets_growth")
+    ui.chart(loaders.derive(ds, _market_figure, note, ui.presenting()), "markets_growth")
     _quotes(ds, pd.concat([growth, share]))
 
 
@@ -71,9 +85,7 @@ def _hikvision(ds, n: int) -> None:
     st.header(f"{n}. Hikvision: who owns it, and how much of the market it holds")
     _cards(ds, "company")
     shares = loaders.derive(ds, money.hikvision_shares)
-    fig = make_hikvision_figure(shares, source=money.sources_text(ds, shares["source_id"]), as_of=ui.as_of(ds),
-                                present=ui.presenting())
-    ui.chart(fig, "markets_hikvision")
+    ui.chart(loaders.derive(ds, _hikvision_figure, ui.presenting()), "markets_hikvision")
     ent = ds["entities"].set_index("entity_id")
     if "hikvision" in ent.index and ent.loc["hikvision", "caveat"]:
         st.caption(f"Note: {md(ent.loc['hikvision', 'caveat'])}")

@@ -61,13 +61,29 @@ def _scope(names: dict[str, str], country: str | None, group: str | None) -> str
     return f"{where}, {what}"
 
 
+def _financing_figure(ds, country, group, scope: str, present: bool):
+    rows = money.financing_rows(ds, country=country, group=group)
+    return make_financing_figure(rows, scope=scope, present=present, as_of=ui.as_of(ds),
+                                 source=money.sources_text(ds, rows["source_id"]) or "see Sources")
+
+
+def _dushanbe_figure(ds, present: bool):
+    split = money.dushanbe_split(ds)
+    return make_dushanbe_figure(split, source=money.sources_text(ds, split["source_id"]), as_of=ui.as_of(ds),
+                                present=present)
+
+
+def _debt_figure(ds, caveat: str, present: bool):
+    return make_debt_figure(money.debt_shares(ds), caveat, source=money.sources_text(ds, ds["debt"]["source_id"]),
+                            as_of=ui.as_of(ds), present=present)
+
+
 def _loans(ds, names, country, group) -> None:
     st.header("1. Loans, deals and offers")
     rows = loaders.derive(ds, money.financing_rows, country=country, group=group)
     ids = list(rows["financing_id"])
     _sync_record_from_clicks(ids)
-    fig = make_financing_figure(rows, scope=_scope(names, country, group), present=ui.presenting(),
-                                as_of=ui.as_of(ds), source=money.sources_text(ds, rows["source_id"]) or "see Sources")
+    fig = loaders.derive(ds, _financing_figure, country, group, _scope(names, country, group), ui.presenting())
     ui.chart(fig, CHART_KEY, selectable=True)
     if rows.empty:
         ui.empty("Nothing matches these filters. Choose 'All countries' or 'All' statuses to widen the view.")
@@ -93,9 +109,7 @@ def _dushanbe(ds, names, country) -> None:
         st.caption(f"This section is about Tajikistan; the country filter is set to {md(names.get(country))}.")
         return
     split = loaders.derive(ds, money.dushanbe_split)
-    fig = make_dushanbe_figure(split, source=money.sources_text(ds, split["source_id"]), as_of=ui.as_of(ds),
-                               present=ui.presenting())
-    ui.chart(fig, "money_dushanbe")
+    ui.chart(loaders.derive(ds, _dushanbe_figure, ui.presenting()), "money_dushanbe")
     conflicts = loaders.derive(ds, money.money_conflicts)
     d = conflicts[conflicts["conflict_id"] == "dushanbe-lender"]
     if len(d):
@@ -121,9 +135,7 @@ def _debt(ds) -> None:
     debt = loaders.derive(ds, money.debt_shares)
     rows = ds["debt"].set_index("country_iso3")
     caveat = "; ".join(dict.fromkeys(rows["caveat"].dropna()))
-    fig = make_debt_figure(debt, caveat, source=money.sources_text(ds, rows["source_id"]), as_of=ui.as_of(ds),
-                           present=ui.presenting())
-    ui.chart(fig, "money_debt")
+    ui.chart(loaders.derive(ds, _debt_figure, caveat, ui.presenting()), "money_debt")
     has = debt[debt["share_pct"].notna()]
     cols = st.columns(len(has) + 1)
     for col, r in zip(cols, has.itertuples(), strict=False):

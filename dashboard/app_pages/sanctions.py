@@ -85,7 +85,7 @@ def render() -> None:
                + (" Clear both boxes to show all." if len(actions) < len(everything) else ""))
 
     st.subheader("2. Each action on a time axis: announced and in force")
-    _timeline(ds, actions)
+    _timeline(ds, actions, authorities, instruments)
 
     st.subheader("3. Parties added to the US Entity List")
     _entity_list(ds)
@@ -102,10 +102,21 @@ def render() -> None:
         st.info("Pick a row in the table, click a marker on the timeline, or choose an action above.", icon="👆")
 
 
-def _timeline(ds, actions: pd.DataFrame) -> None:
+def _timeline_figure(ds, authorities: list, instruments: list, present: bool):
+    actions = loaders.derive(ds, sx.actions_table, authorities, instruments)
     points = loaders.derive(ds, sx.date_points, actions["action_id"])
     source = sx.source_text(ds, points["source_id"]) if len(points) else "see Sources"
-    fig = make_timeline_figure(actions, points, source=source, as_of=ui.as_of(ds), present=ui.presenting())
+    return make_timeline_figure(actions, points, source=source, as_of=ui.as_of(ds), present=present)
+
+
+def _entity_list_figure(ds, present: bool):
+    steps = loaders.derive(ds, sx.entity_list_steps)
+    source = sx.source_text(ds, ds["actions"].set_index("action_id").loc[steps["action_id"], "source_id"])
+    return make_entity_list_figure(steps, source=source, as_of=ui.as_of(ds), present=present)
+
+
+def _timeline(ds, actions: pd.DataFrame, authorities: list, instruments: list) -> None:
+    fig = loaders.derive(ds, _timeline_figure, authorities, instruments, ui.presenting())
     if actions.empty:
         ui.empty("No action matches these filters. Clear the authority and instrument boxes to see all.")
     ui.chart(fig, TIMELINE_KEY, selectable=True)
@@ -148,8 +159,7 @@ def _date_evidence(ds, r, *, show_conflict: bool = True) -> None:
 
 def _entity_list(ds) -> None:
     steps = loaders.derive(ds, sx.entity_list_steps)
-    source = sx.source_text(ds, ds["actions"].set_index("action_id").loc[steps["action_id"], "source_id"])
-    fig = make_entity_list_figure(steps, source=source, as_of=ui.as_of(ds), present=ui.presenting())
+    fig = loaders.derive(ds, _entity_list_figure, ui.presenting())
     ui.chart(fig, STEPS_KEY)
     st.caption("This chart shows every US Entity List rule in the documents; the filters above do not change it.")
     with st.expander("Evidence for each step: date in force and the parties the rule lists"):
