@@ -10,6 +10,7 @@ import streamlit as st
 
 from dashboard.data import Dataset
 from dashboard.safe import md
+from dashboard.transforms.sources import given as present
 
 TOPOJSON_URL = "app/static/topojson/"  # relative, so it also works behind a proxy that adds a path prefix
 EVIDENCE_LABELS = {
@@ -81,10 +82,8 @@ def source_line(ds: Dataset, source_id: str) -> str:
 
 
 def given(value) -> bool:
-    """True for a real value; False for None, NaN and blank text (pandas 3 turns empty text cells into NaN)."""
-    if value is None or (isinstance(value, float) and value != value):
-        return False
-    return not (isinstance(value, str) and not value.strip())
+    """True for a real value; False for None, NaN/NA and blank text (pandas 3 turns empty text cells into NaN)."""
+    return present(value) and not (isinstance(value, str) and not value.strip())
 
 
 def evidence(ds: Dataset, row, *, heading: str | None = None) -> None:
