@@ -8,6 +8,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
+from dashboard import loaders
 from dashboard.data import Dataset
 from dashboard.safe import md
 from dashboard.transforms.sources import given as present
@@ -74,11 +75,18 @@ def selected_customdata(event) -> list | None:
     return list(data) if data is not None else None
 
 
+def _source_lines(ds: Dataset) -> dict[str, str]:
+    lines = {}
+    for s in ds["sources"].to_dict("records"):
+        who = s["publisher"] or s["author"]
+        date = f", {s['date_published']:%Y-%m-%d}" if pd.notna(s["date_published"]) else ""
+        lines[s["source_id"]] = f"{who + ', ' if who else ''}“{s['title']}”{date}"
+    return lines
+
+
 def source_line(ds: Dataset, source_id: str) -> str:
-    s = ds["sources"].set_index("source_id").loc[source_id]
-    who = s["publisher"] or s["author"]
-    date = f", {s['date_published']:%Y-%m-%d}" if pd.notna(s["date_published"]) else ""
-    return f"{who + ', ' if who else ''}“{s['title']}”{date}"
+    """'Publisher, “Title”, date' for a source id (looked up in a table built once per dataset)."""
+    return loaders.derive(ds, _source_lines)[source_id]
 
 
 def given(value) -> bool:

@@ -49,7 +49,7 @@ def render() -> None:
         st.markdown(f"**Chart {step} of {total}**")
 
     # 2. The chart, its finding, its source
-    slide = briefing.slide(ds, step - 1, present=ui.presenting())
+    slide = loaders.derive(ds, briefing.slide, step - 1, present=ui.presenting())
     ui.chart(slide.figure, f"briefing_{slide.slug}")
     st.markdown(f"**Finding:** {md(slide.finding)}")
     st.caption(f"Source: {md(slide.source)} · Data as of {md(briefing.as_of(ds))}")

@@ -85,7 +85,8 @@ def make_cameras_figure(cams: pd.DataFrame, *, source: str, as_of: str, present:
 
 
 def market_title(growth: pd.DataFrame) -> str:
-    g = growth.set_index("geography")
+    # One figure per geography (the first, i.e. largest): more rows for a geography must not break the title.
+    g = growth.drop_duplicates("geography").set_index("geography")
     if {"CHN", "Rest of world"} <= set(g.index):
         cn, row = g.loc["CHN"], g.loc["Rest of world"]
         return (f"China's video-surveillance market grew {times_phrase(cn['value'] / row['value'])} as fast as "
