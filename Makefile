@@ -42,3 +42,12 @@ clean: ## Remove caches and build output (keeps .venv)
 
 export: $(STAMP) ## Write the briefing pack (charts as PNG/SVG/PDF, data, citations) to build/briefing-pack
 	$(PY) -m dashboard.export --out build/briefing-pack
+
+.PHONY: load
+LOAD_SECONDS ?= 60
+
+bench: $(STAMP) ## Benchmarks: page-ready vs floor, reruns at 1x-1000x data, briefing pack, memory, load (~10 min); writes benchmarks/results.md
+	$(PY) -m benchmarks.run
+
+load: $(STAMP) ## Load test on 127.0.0.1 only: 20 browser sessions, then 1, LOAD_SECONDS (default 60) each
+	$(PY) -m benchmarks.load --duration $(LOAD_SECONDS)
