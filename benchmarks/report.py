@@ -105,7 +105,7 @@ def _targets(res: dict) -> list[str]:
         errs = [u for u, p in rr["pages"].items() if p.get("errors")]
         note = f"{len(bad)} of {len(PAGES)} pages over or unmeasured: {', '.join(bad) or 'none'}"
         if worst and known[worst] > target:
-            note += f"; worst is {'at least ' if costs[worst][1] else ''}{known[worst] / target:.0f}x the target"
+            note += f"; worst is {'at least ' if costs[worst][1] else ''}{known[worst] / target:.1f}x the target"
         if errs:
             note += f"; page errors during the run: {', '.join(errs)}"
         rows.append(f"| 2 | rerun median < {_ms(target)} at {f}x, every page | {worst_txt} | "
@@ -279,13 +279,13 @@ def _rerun(rr: dict, profiles: list) -> list[str]:
         for k, v in list(prof["self_time_by_bucket_s_per_rerun"].items())[:8]:
             out.append(f"| {k} | {v:.3f} | {v / tot:.0%} |")
         out += ["", "Heaviest dashboard functions (cumulative, per rerun):", ""]
-        out += [f"- `{r['func']}` {r['cum_s_per_rerun']:.3f} s ({r['calls']} calls)"
+        out += [f"- `{r['func']}` {r['cum_s_per_rerun']:.3f} s ({r['calls'] / prof['reruns']:.0f} calls per rerun)"
                 for r in prof["top_dashboard_cumulative"][:10]]
         out += ["", "Most self time (where the CPU actually goes, per rerun):", ""]
-        out += [f"- `{r['func']}` {r['self_s_per_rerun']:.3f} s ({r['calls']} calls)"
+        out += [f"- `{r['func']}` {r['self_s_per_rerun']:.3f} s ({r['calls'] / prof['reruns']:.0f} calls per rerun)"
                 for r in prof.get("top_self", [])[:8]]
         out += ["", "Heaviest library functions (cumulative, per rerun):", ""]
-        out += [f"- `{r['func']}` {r['cum_s_per_rerun']:.3f} s ({r['calls']} calls)"
+        out += [f"- `{r['func']}` {r['cum_s_per_rerun']:.3f} s ({r['calls'] / prof['reruns']:.0f} calls per rerun)"
                 for r in prof["top_library_cumulative"][:10]]
         out += [""]
     return out
