@@ -164,13 +164,19 @@ def _method(ds) -> None:
     st.caption(f"Data as of {md(ui.as_of(ds))} · package version {md(ds.descriptor.get('version', ''))}")
 
 
-def _downloads(ds) -> None:
+def _download_items(ds) -> list[tuple[str, str, str, str]]:
+    """(file name, content, mime, note) for every table and the descriptor; built once per dataset."""
     fields = sources.table_fields(ds.descriptor)
-    st.caption("Each table exactly as the data package holds it (UTF-8 CSV, empty cell = not given), and the "
-               "descriptor that defines every field.")
     items = [(f"{name}.csv", sources.table_csv(ds[name], flds), "text/csv", f"{len(ds[name])} rows")
              for name, flds in fields.items()]
     items.append(("datapackage.json", sources.descriptor_json(ds.descriptor), "application/json", "descriptor"))
+    return items
+
+
+def _downloads(ds) -> None:
+    st.caption("Each table exactly as the data package holds it (UTF-8 CSV, empty cell = not given), and the "
+               "descriptor that defines every field.")
+    items = loaders.derive(ds, _download_items)
     for start in range(0, len(items), 4):
         for col, (fname, data, mime, note) in zip(st.columns(4), items[start:start + 4], strict=False):
             with col:
