@@ -14,7 +14,7 @@ MAX_LEN = 200  # longer values are never valid choices; refuse them before any p
 def _note(key: str, raw: str) -> None:
     """A small notice, right where the control is, naming the link value that was ignored."""
     shown = raw if len(raw) <= 40 else raw[:37] + "..."
-    st.caption(f"ⓘ Ignored the link's {md(key)}={md(shown)} (unknown or malformed); showing the default instead.")
+    st.caption(f"Ignored the link's {md(key)}={md(shown)} (unknown or malformed); showing the default instead.")
 
 
 def get(key: str, parse: Callable[[str], object] | None = None, allowed: Sequence | None = None, default=None):
