@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import math
 import re
 
 import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from dashboard import loaders
+from dashboard import loaders, query
 from dashboard.data import Dataset
 from dashboard.safe import md
 from dashboard.transforms.sources import given as present
@@ -94,6 +95,15 @@ def given(value) -> bool:
     return present(value) and not (isinstance(value, str) and not value.strip())
 
 
+def _disagreements(ds: Dataset) -> dict[str, dict]:
+    return {r["conflict_id"]: r for r in ds["disagreements"].to_dict("records")}
+
+
+def disagreement(ds: Dataset, conflict_id: str) -> dict:
+    """One disagreement's row as a dict (looked up in a table built once per dataset)."""
+    return loaders.derive(ds, _disagreements)[conflict_id]
+
+
 def evidence(ds: Dataset, row, *, heading: str | None = None) -> None:
     """The quote, its source and locator, the kind of evidence, and any caveat or disagreement: all as text."""
     if heading:
@@ -105,7 +115,7 @@ def evidence(ds: Dataset, row, *, heading: str | None = None) -> None:
     if given(row.get("caveat")):
         st.caption(f"Note: {md(row['caveat'])}")
     if given(row.get("conflict_id")):
-        d = ds["disagreements"].set_index("conflict_id").loc[row["conflict_id"]]
+        d = disagreement(ds, row["conflict_id"])
         st.warning(f"Sources disagree: {md(d['topic'])}. {md(d['summary'])}", icon="⚠️")
 
 
@@ -160,6 +170,38 @@ def chrome() -> None:
 
 def export_format() -> str:
     return st.session_state.get("_export_format", "png")
+
+
+PER_PAGE = 20
+
+
+def paged(items, key: str, *, per_page: int = PER_PAGE, noun: str = "records", url_key: str | None = None):
+    """The rows (DataFrame) or items (list) on the current page of a long record list, with a pager above them.
+
+    Lists of one page are returned whole and draw nothing. With url_key the page number lives in the URL like any
+    filter (an out-of-range or malformed value is ignored with a notice); without it, in the session only (for the
+    many small lists of one page). Every record stays reachable: this bounds what one run sends, it hides nothing.
+    """
+    n = len(items)
+    if n <= per_page:
+        return items
+    pages = math.ceil(n / per_page)
+    wkey = f"q_{url_key}" if url_key else f"_page_{key}"
+    if wkey not in st.session_state:
+        st.session_state[wkey] = (query.get(url_key, parse=int, allowed=range(1, pages + 1), default=1)
+                                  if url_key else 1)
+    if not 1 <= int(st.session_state[wkey]) <= pages:  # the list shrank under a new filter
+        st.session_state[wkey] = 1
+    c1, c2 = st.columns([1, 3], vertical_alignment="bottom")
+    with c1:
+        page = int(st.number_input(f"Page (1–{pages:,})", min_value=1, max_value=pages, step=1, key=wkey))
+    first = (page - 1) * per_page
+    last = min(first + per_page, n)
+    with c2:
+        st.caption(f"Showing {noun} {first + 1:,}–{last:,} of {n:,}, {per_page} per page.")
+    if url_key:
+        query.put(url_key, page, default=1)
+    return items.iloc[first:last] if isinstance(items, (pd.DataFrame, pd.Series)) else items[first:last]
 
 
 def header(title: str, intro: str) -> None:
