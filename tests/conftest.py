@@ -10,6 +10,14 @@ from dashboard.data import DATA_DIR, load
 ROOT = Path(__file__).resolve().parent.parent
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _validation_cache(tmp_path_factory):
+    """Each test session remembers validations in its own directory, never in the user's cache."""
+    from dashboard import data
+
+    data.CACHE_DIR = tmp_path_factory.mktemp("validation-cache")
+
+
 @pytest.fixture(scope="session")
 def dataset():
     return load(DATA_DIR)
