@@ -33,6 +33,8 @@ from benchmarks.common import (
     tree,
 )
 
+# Seconds a session reads a page before its next click: a person in a briefing, not a script clicking non-stop.
+THINK_S = 3.0
 # Records when Streamlit starts and finishes a script run, from its own stApp attribute. An observer, not polling,
 # so a run that starts and ends between two polls is still seen.
 INIT_JS = """
@@ -145,7 +147,8 @@ class Session:
             return
         await self._ready(pg, since, 0, "widget", url, timeout)
 
-    async def run(self, deadline: float, max_actions: int, timeout: float, delay: float = 0) -> None:
+    async def run(self, deadline: float, max_actions: int, timeout: float, delay: float = 0,
+                  think: float = 0) -> None:
         await asyncio.sleep(delay)  # ramp-up: people arrive over seconds, not in the same millisecond
         ctx = await self.browser.new_context(viewport={"width": 1280, "height": 720})
         try:
@@ -159,10 +162,12 @@ class Session:
             await self._ready(pg, -1, self.expected[url], "load", url, timeout)  # -1: time from navigation start
             actions = 1
             while time.monotonic() < deadline and actions < max_actions:
+                await asyncio.sleep(think)  # a person reads the page before the next click
                 await self._change_widget(pg, url, timeout)
                 actions += 1
                 if time.monotonic() >= deadline:
                     break
+                await asyncio.sleep(think)
                 i = (i + 1) % len(self.urls)
                 url = self.urls[i]
                 n = await pg.evaluate(LINK_JS, {"url": url, "isDefault": i == 0})
@@ -201,7 +206,7 @@ def _new_stats() -> dict:
 
 
 async def _phase(browser, base, urls, expected, sessions, duration, max_actions, timeout, server_pid,
-                 ramp: float = 0) -> dict:
+                 ramp: float = 0, think: float = 0) -> dict:
     stats = _new_stats()
     deadline = time.monotonic() + ramp + duration
     peak = {"rss_mib": 0.0, "hwm_mib": 0.0}
@@ -218,8 +223,8 @@ async def _phase(browser, base, urls, expected, sessions, duration, max_actions,
     server_cpu0 = cpu_seconds(tree(server_pid))
     ours_cpu0 = cpu_seconds(tree(os.getpid())) - server_cpu0
     t = time.monotonic()
-    jobs = [Session(i, browser, base, urls, expected, stats).run(deadline, max_actions, timeout, i * ramp / sessions)
-            for i in range(sessions)]
+    jobs = [Session(i, browser, base, urls, expected, stats).run(deadline, max_actions, timeout, i * ramp / sessions,
+                                                                think) for i in range(sessions)]
     # hard stop: every wait inside has its own timeout, this is the belt to those braces
     await asyncio.wait_for(asyncio.gather(*jobs), timeout=ramp + duration + 3 * timeout + 30)
     sampler.cancel()
@@ -228,7 +233,7 @@ async def _phase(browser, base, urls, expected, sessions, duration, max_actions,
     wall = time.monotonic() - t
     lat = stats["latency"]
     every = lat["navigate"] + lat["widget"] + lat["load"]
-    return {"sessions": sessions, "duration_s": duration, "ramp_s": ramp, "wall_s": wall,
+    return {"sessions": sessions, "duration_s": duration, "ramp_s": ramp, "think_s": think, "wall_s": wall,
             "actions": stats["actions"], "cpu": {"server_s": server_cpu, "browser_and_driver_s": browser_cpu,
                                                  "machine_cpus": os.cpu_count(), "loadavg_end": os.getloadavg()[0]},
             "latency": {k: summary(v) | {"p95": _q(v, 0.95), "p50": _q(v, 0.5)} for k, v in lat.items()},
@@ -355,9 +360,10 @@ async def _main_async(a, base, urls, expected, server_pid) -> dict:
         try:
             await _warm(browser, base, urls, expected)
             many = await _phase(browser, base, urls, expected, a.sessions, a.duration, a.max_actions, a.timeout,
-                                server_pid, a.ramp)
+                                server_pid, a.ramp, a.think)
             print(f"load: {a.sessions} sessions done ({many['actions']} actions)", file=sys.stderr, flush=True)
-            one = await _phase(browser, base, urls, expected, 1, a.duration, a.max_actions, a.timeout, server_pid)
+            one = await _phase(browser, base, urls, expected, 1, a.duration, a.max_actions, a.timeout, server_pid,
+                               think=a.think)
             print(f"load: 1 session done ({one['actions']} actions)", file=sys.stderr, flush=True)
         finally:
             await browser.close()
@@ -372,8 +378,9 @@ async def _main_async(a, base, urls, expected, server_pid) -> dict:
     return {"many": many, "one": one, "wire": wire}
 
 
-def run(sessions: int = 20, duration: float = 60, max_actions: int = 400, timeout: float = 60,
-        expected: dict | None = None, ramp: float = 10, wire_duration: float | None = None) -> dict:
+def run(sessions: int = 20, duration: float = 60, max_actions: int = 400, timeout: float = 120,
+        expected: dict | None = None, ramp: float = 10, wire_duration: float | None = None,
+        think: float = THINK_S) -> dict:
     """Start a server on 127.0.0.1, run both phases, stop the server; returns the summary dict."""
     from benchmarks.rerun import chart_counts
     from dashboard.nav import PAGES
@@ -381,6 +388,7 @@ def run(sessions: int = 20, duration: float = 60, max_actions: int = 400, timeou
     urls = [u for u, _t, _m in PAGES]
     expected = expected or chart_counts()
     a = argparse.Namespace(sessions=sessions, duration=duration, max_actions=max_actions, timeout=timeout, ramp=ramp,
+                           think=think,
                            wire_duration=duration if wire_duration is None else wire_duration)
     with Server("dashboard/app.py", log=Path("/tmp/bench-load-app.log")) as app:
         host = urlparse(app.url).hostname
@@ -410,7 +418,8 @@ def markdown(res: dict) -> str:
     errs = many["error_total"] + one["error_total"]
     slow = many["timeouts"] + one["timeouts"]
     out = [f"{many['sessions']} concurrent sessions (started over {many.get('ramp_s', 0):.0f} s) vs 1 session, "
-           f"{many['duration_s']:.0f} s each, 127.0.0.1 only (one Chromium, one context per session). Latency = "
+           f"{many['duration_s']:.0f} s each, each session pausing {many.get('think_s', 0):.0f} s between steps "
+           "(reading the page), 127.0.0.1 only (one Chromium, one context per session). Latency = "
            "from the click (or navigation start) until the run has finished and every chart is drawn. The browser "
            f"runs on the same {os.cpu_count()} CPUs as the server, so at {many['sessions']} sessions Chromium's own "
            "rendering competes with the server for CPU.", "",
@@ -473,7 +482,10 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--sessions", type=int, default=20)
     ap.add_argument("--duration", type=float, default=60, help="seconds per phase")
     ap.add_argument("--max-actions", type=int, default=400, help="per session, so the loop is bounded in count too")
-    ap.add_argument("--timeout", type=float, default=60, help="seconds to wait for one step before counting an error")
+    ap.add_argument("--timeout", type=float, default=120,
+                    help="seconds to wait for one step before counting it as not finished")
+    ap.add_argument("--think", type=float, default=THINK_S,
+                    help="seconds a session waits between steps, reading the page (0 = click non-stop)")
     ap.add_argument("--ramp", type=float, default=10, help="seconds over which the sessions start")
     ap.add_argument("--wire-duration", type=float, help="seconds per browserless (websocket) phase; 0 skips them "
                     "(default: --duration)")
@@ -481,7 +493,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--json", type=Path, default=BENCH / "load_results.json")
     a = ap.parse_args(argv)
     counts = json.loads(a.counts.read_text()) if a.counts else None
-    res = run(a.sessions, a.duration, a.max_actions, a.timeout, counts, a.ramp, a.wire_duration)
+    res = run(a.sessions, a.duration, a.max_actions, a.timeout, counts, a.ramp, a.wire_duration, a.think)
     a.json.write_text(json.dumps(res, indent=1))
     md = markdown(res)
     (a.json.with_suffix(".md")).write_text(md)

@@ -146,7 +146,7 @@ def run_load(seconds: float, wire_seconds: float, counts: Path | None, work: Pat
     _log(f"load: 20 browser sessions then 1, {seconds:.0f} s each; then 20 and 1 websocket sessions, "
          f"{wire_seconds:.0f} s each")
     _sub(["benchmarks.load", "--sessions", "20", "--duration", str(seconds), "--wire-duration", str(wire_seconds),
-          *_counts_arg(counts), "--json", str(js)], 4 * seconds + 2 * wire_seconds + 400, work / "load.log")
+          *_counts_arg(counts), "--json", str(js)], 2 * (seconds + 400) + 2 * wire_seconds + 200, work / "load.log")
     return json.loads(js.read_text()) if js.exists() else {}
 
 
