@@ -12,7 +12,9 @@ from dashboard import data
 
 # cache_resource, not cache_data: every session shares one read-only Dataset instead of unpickling a copy of
 # every table on every rerun (which at 1000x data cost more than the page itself). Nothing may mutate it.
-@st.cache_resource(show_spinner=False, max_entries=2)
+# The first start on new data checks every row against the schema (seconds at 1000x); say so rather than hang.
+@st.cache_resource(show_spinner="Checking the data package against its schema (first start on this data only)…",
+                   max_entries=2)
 def _load(data_dir: str, fingerprint: tuple) -> data.Dataset:
     return data.load(data_dir)
 
