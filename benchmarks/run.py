@@ -19,12 +19,13 @@ from pathlib import Path
 from benchmarks.common import BENCH, PY, ROOT, machine, summary
 
 # Per-scale limits: 15 reruns at the real data; at larger scales a page that takes seconds per run gets fewer
-# samples and a single run is stopped at run_timeout (reported as "> N s"), so `make bench` stays near 10 minutes.
+# samples and a single run is stopped at run_timeout (reported as "> N s"), so `make bench` stays near 15 minutes.
+# The limit also covers a page's first open, which builds the derived views of every row (seconds at 1000x).
 SCALE_LIMITS = {
     1: {"reruns": 15, "min_reruns": 15, "page_budget": 1e9, "timeout": 30, "hard": 300},
     10: {"reruns": 15, "min_reruns": 5, "page_budget": 8, "timeout": 10, "hard": 180},
-    100: {"reruns": 15, "min_reruns": 3, "page_budget": 5, "timeout": 8, "hard": 150},
-    1000: {"reruns": 15, "min_reruns": 3, "page_budget": 5, "timeout": 8, "hard": 240},
+    100: {"reruns": 15, "min_reruns": 3, "page_budget": 5, "timeout": 30, "hard": 300},
+    1000: {"reruns": 15, "min_reruns": 3, "page_budget": 5, "timeout": 30, "hard": 480},
 }
 
 
