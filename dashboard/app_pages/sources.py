@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 import pandas as pd
+import pyarrow as pa
 import streamlit as st
 
 from dashboard import loaders, query, ui
@@ -12,12 +15,23 @@ from dashboard.transforms import sources
 ALL = ""
 
 
-def _sync_source(ids: list[str]) -> None:
+def _sync_source(known) -> None:
     """Follow a link to this page that carries a new ?source= even when the select box already has a value."""
     raw = st.query_params.get("source")
-    if raw in ids and raw != st.session_state.get("_sources_url") and "q_source" in st.session_state:
+    if raw in known and raw != st.session_state.get("_sources_url") and "q_source" in st.session_state:
         st.session_state["q_source"] = raw
         st.query_params["source"] = raw  # a same-page link leaves the address bar without it; write it back
+
+
+def _documents(ds) -> dict:
+    """Built once per dataset: the citation counts and where each document is in them, the select box's options
+    and labels, and the documents table."""
+    counts = sources.citation_counts(ds)
+    ids = counts["source_id"].tolist()
+    labels = {ALL: "All documents"} | {sid: f"{sid}: {sources.short_title(title)}"
+                                       for sid, title in zip(ids, counts["title"], strict=True)}
+    return {"counts": counts, "at": {sid: i for i, sid in enumerate(ids)}, "ids": ids, "options": [ALL, *ids],
+            "labels": labels, "table": pa.Table.from_pandas(_documents_frame(counts), preserve_index=False)}
 
 
 def render() -> None:
@@ -25,18 +39,16 @@ def render() -> None:
     ui.header("Sources and method",
               "Every document the data cites, every record that cites it with its quote, the points where sources "
               "disagree, how the data was made, and the tables to download.")
-    counts = loaders.derive(ds, sources.citation_counts)
-    titles = dict(zip(counts["source_id"], counts["title"], strict=True))
-    ids = list(titles)
-    _sync_source(ids)
+    docs = loaders.derive(ds, _documents)
+    _sync_source(docs["at"])
 
     st.subheader("1. The documents")
-    focus = query.bound("source", st.selectbox, [ALL, *ids], ALL, "Focus one document",
-                        fmt=lambda s: "All documents" if s == ALL else f"{s}: {sources.short_title(titles[s])}")
-    _documents_table(counts)
+    focus = query.bound("source", st.selectbox, docs["options"], ALL, "Focus one document",
+                        fmt=docs["labels"].__getitem__)
+    _documents_table(docs["table"])
     st.session_state["_sources_url"] = st.query_params.get("source")
-    for sid in ([focus] if focus else ids):
-        _document(ds, sid, counts.set_index("source_id").loc[sid].to_dict())
+    for sid in ui.paged([focus] if focus else docs["ids"], "documents", noun="documents", url_key="page"):
+        _document(ds, sid)
 
     st.subheader("2. Where the sources disagree")
     _disagreements(ds, focus)
@@ -48,31 +60,41 @@ def render() -> None:
     _downloads(ds)
 
 
-def _documents_table(counts: pd.DataFrame) -> None:
-    shown = pd.DataFrame({
+def _documents_frame(counts: pd.DataFrame) -> pd.DataFrame:
+    return pd.DataFrame({
         "Document": counts["source_id"],
         "Title": counts["title"],
         "Kind": counts["kind"],
-        "Date": counts["date_published"].map(sources.fmt_date),
+        "Date": counts["date_published"].dt.strftime("%Y-%m-%d").fillna("not given"),
         "Records": counts["records"].astype(int),
         "Publisher": counts["publisher"].fillna("not named"),
         "Author": counts["author"].fillna("not named"),
         "Licence": counts["licence"],
         "Notes": counts["notes"].fillna(""),
     })
-    st.dataframe(shown, hide_index=True, width="stretch", height=min(38 + 35 * len(shown), 290),
+
+
+def _documents_table(shown: pa.Table) -> None:
+    # An Arrow table built once per dataset: a rerun only serialises it (thousands of documents at scale).
+    st.dataframe(shown, hide_index=True, width="stretch", height=min(38 + 35 * shown.num_rows, 290),
                  column_config={"Title": st.column_config.TextColumn(width="medium"),
                                 "Records": st.column_config.NumberColumn(
                                     width="small", help="Rows in any table whose source is this document")})
 
 
-def _record(ds, table: str, r: dict, *, with_source: bool = False) -> None:
-    """A record: what it says (with its figure), its verbatim quote, then table, id, source, locator, evidence."""
-    st.markdown(f"**{md(r['label'])}**")
+def _small(text: str) -> str:
+    """Already-escaped text as a caption inside a Markdown block (small grey text, as st.caption draws it)."""
+    return f":small[:gray[{text}]]"
+
+
+def _record_md(ds, table: str, r: dict, *, with_source: bool = False) -> str:
+    """A record as one Markdown block: what it says (with its figure), its verbatim quote, then table, id, source,
+    locator, evidence (one element per record, not three: a page may list many)."""
+    parts = [f"**{md(r['label'])}**"]
     if r.get("quote"):
-        st.markdown(f"> “{md(r['quote'])}”")
+        parts.append(f"> “{md(r['quote'])}”")
     else:
-        st.caption("Reference data (coordinates), not a quoted claim.")
+        parts.append(_small("Reference data (coordinates), not a quoted claim."))
     bits = [sources.TABLE_TITLES.get(table, "Places"), r["record_id"]]
     if with_source:
         bits.append(ui.source_line(ds, r["source_id"]))
@@ -84,64 +106,95 @@ def _record(ds, table: str, r: dict, *, with_source: bool = False) -> None:
         bits.append(f"Note: {r['caveat']}")
     if r.get("conflict_id") and not with_source:
         bits.append(f"Sources disagree here: see section 2 ({r['conflict_id']})")
-    st.caption(" · ".join(md(b) for b in bits))
+    parts.append(_small(" · ".join(md(b) for b in bits)))
+    return "\n\n".join(parts)
 
 
-def _document(ds, source_id: str, s: dict) -> None:
-    recs = loaders.derive(ds, sources.citing_records, source_id)
+def _text(v) -> str | None:
+    return v if ui.given(v) else None
+
+
+def _document_view(ds, source_id: str) -> tuple[str, list[tuple[str, str, list[str]]]]:
+    """Built once per dataset and document: its heading block, and per table (key, expander label, record blocks)."""
+    docs = loaders.derive(ds, _documents)
+    s = docs["counts"].iloc[docs["at"][source_id]].to_dict()
+    recs = sources.citing_records(ds, source_id, index=loaders.derive(ds, sources.citing_index),
+                                  lookups=loaders.derive(ds, sources.label_lookups))
+    meta = [source_id, s["kind"], f"publisher: {_text(s['publisher']) or 'not named'}",
+            f"author: {_text(s['author']) or 'not named'}", f"date: {sources.fmt_date(s['date_published'])}"]
+    if _text(s["seed_file"]):
+        meta.append(f"seed file {s['seed_file']}")
+    head = [f"#### {md(s['title'])}", _small(" · ".join(md(m) for m in meta))]
+    if _text(s["date_note"]):
+        head.append(f"**Date:** {md(s['date_note'])}")
+    head.append(f"**Licence:** {md(s['licence'])}")
+    if _text(s["notes"]):
+        head.append(f"**Notes:** {md(s['notes'])}")
+    if _text(s["url"]):
+        head.append(_small(f"Address: {md(s['url'])}"))
+    groups = []
+    for table, df in recs.items():
+        label = sources.TABLE_TITLES.get(table, "Places (coordinates from this gazetteer)")
+        groups.append((table, f"{md(label)}: {len(df)} record{'s' if len(df) != 1 else ''}",
+                       [_record_md(ds, table, r) for r in df.to_dict("records")]))
+    return "\n\n".join(head), groups
+
+
+def _document(ds, source_id: str) -> None:
+    head, groups = loaders.derive(ds, _document_view, source_id)
     with st.container(border=True):
-        st.markdown(f"#### {md(s['title'])}")
-        meta = [source_id, s["kind"], f"publisher: {s['publisher'] or 'not named'}",
-                f"author: {s['author'] or 'not named'}", f"date: {sources.fmt_date(s['date_published'])}"]
-        if s["seed_file"]:
-            meta.append(f"seed file {s['seed_file']}")
-        st.caption(" · ".join(md(m) for m in meta))
-        if s["date_note"]:
-            st.markdown(f"**Date:** {md(s['date_note'])}")
-        st.markdown(f"**Licence:** {md(s['licence'])}")
-        if s["notes"]:
-            st.markdown(f"**Notes:** {md(s['notes'])}")
-        if s["url"]:
-            st.caption(f"Address: {md(s['url'])}")
-        if not recs:
+        st.markdown(head)
+        if not groups:
             ui.empty("No record in the data cites this document.")
-        for table, df in recs.items():
-            label = sources.TABLE_TITLES.get(table, "Places (coordinates from this gazetteer)")
-            with st.expander(f"{md(label)}: {len(df)} record{'s' if len(df) != 1 else ''}"):
-                for r in df.to_dict("records"):
-                    _record(ds, table, r)
+        for table, label, blocks in groups:
+            with st.expander(label):
+                for block in ui.paged(blocks, f"src_{source_id}_{table}", noun="records"):
+                    st.markdown(block)
+
+
+def _disagreement_view(ds) -> dict:
+    """Built once per dataset: the disagreements in table order, where each is, and which involve a document."""
+    ids = ds["disagreements"]["conflict_id"].tolist()
+    return {"ids": ids, "at": {c: i for i, c in enumerate(ids)}, "by_source": sources.conflicts_by_source(ds)}
+
+
+def _conflict_view(ds, conflict_id: str) -> tuple[str, list[str]]:
+    """One disagreement's heading block and the record blocks on its sides, built once per dataset and
+    disagreement."""
+    c = ds["disagreements"].iloc[loaders.derive(ds, _disagreement_view)["at"][conflict_id]]
+    head = "\n\n".join([f"**{md(c['topic'])}**", md(c["summary"]),
+                          _small(f"How the data keeps it: {md(c['handling'])}")])
+    pairs = loaders.derive(ds, sources.conflict_pairs)
+    where = pairs.iloc[loaders.derive(ds, sources.conflict_index).get(conflict_id, [])]
+    rows = sources.conflict_rows(ds, conflict_id, loaders.derive(ds, sources.label_lookups), where=where)
+    return head, [_record_md(ds, r["table"], r, with_source=True) for r in rows.to_dict("records")]
 
 
 def _disagreements(ds, focus: str) -> None:
-    d = loaders.derive(ds, sources.disagreement_overview)
-    shown = 0
-    for c in d.to_dict("records"):
-        rows = loaders.derive(ds, sources.conflict_rows, c["conflict_id"])
-        if focus and focus not in set(rows["source_id"]):
-            continue
-        shown += 1
+    view = loaders.derive(ds, _disagreement_view)
+    ids = view["by_source"].get(focus, []) if focus else view["ids"]
+    for cid in ui.paged(ids, "disagreements", per_page=10, noun="disagreements", url_key="dpage"):
+        head, blocks = loaders.derive(ds, _conflict_view, cid)
         with st.container(border=True):
-            st.markdown(f"**{md(c['topic'])}**")
-            st.markdown(md(c["summary"]))
-            st.caption(f"How the data keeps it: {md(c['handling'])}")
-            per_line = 3 if len(rows) > 4 else max(len(rows), 1)
-            for start in range(0, len(rows), per_line):
-                cols = st.columns(per_line)
-                for col, r in zip(cols, rows.iloc[start:start + per_line].to_dict("records"), strict=False):
+            st.markdown(head)
+            per_line = 3 if len(blocks) > 4 else max(len(blocks), 1)
+            for start in range(0, len(blocks), per_line):
+                for col, block in zip(st.columns(per_line), blocks[start:start + per_line], strict=False):
                     with col, st.container(border=True):
-                        _record(ds, r["table"], r, with_source=True)
+                        st.markdown(block)
     if focus:
-        st.caption(f"Showing the {shown} of {len(d)} disagreements that involve {md(focus)}; choose 'All documents' "
-                   "above to see every one.")
-    if not shown:
+        st.caption(f"Showing the {len(ids)} of {len(view['ids'])} disagreements that involve {md(focus)}; choose "
+                   "'All documents' above to see every one.")
+    if not ids:
         ui.empty("No known disagreement involves this document.")
 
 
-def _method(ds) -> None:
-    ev = loaders.derive(ds, sources.evidence_counts)
+def _method_text(ds) -> str:
+    """The method section as one Markdown list, built once per dataset."""
+    ev = sources.evidence_counts(ds)
     kinds = "\n".join(f"  - **{md(r['evidence'])}** ({r['rows']} rows): {md(ui.EVIDENCE_LABELS.get(r['evidence'], ''))}"
                       for r in ev.to_dict("records"))
-    nodata = loaders.derive(ds, sources.countries_without_records)
+    nodata = sources.countries_without_records(ds)
     geonames = ds["sources"].set_index("source_id")
     coords = (f"{geonames.loc['ref-geonames', 'title']} ({geonames.loc['ref-geonames', 'licence']})"
               if "ref-geonames" in geonames.index else "a gazetteer named in the places table")
@@ -155,21 +208,35 @@ def _method(ds) -> None:
         "not give is left empty and shown as “not given”; qualifiers such as “about” and “more than” are kept.",
         "**Disagreements** are kept as separate rows, one per side, each with its own source (section 2).",
     ]
-    for c in nodata.to_dict("records"):
-        lines.append(f"**{md(c['name'])} has no data.** {md(c['coverage_note'])}")
+    # One line per distinct country and note: copies of the same country (as in scaled test data) share a line.
+    same = nodata.groupby(["name", "coverage_note"], sort=False, dropna=False)["iso3"].agg(list)
+    for (name, note), codes in same.items():
+        more = "" if len(codes) == 1 else f" ({len(codes):,} countries by this name: {', '.join(codes[:5])}" + (
+            ", …)" if len(codes) > 5 else ")")
+        lines.append(f"**{md(name)} has no data.** {md(note)}{md(more)}")
     lines.append(f"**Coordinates** of places come from {md(coords)}; they are reference data, not claims.")
     if bnd:
         lines.append(f"**Boundaries** for the map: {md(bnd.get('description', ''))}")
-    st.markdown("\n".join(f"- {x}" for x in lines))
+    return "\n".join(f"- {x}" for x in lines)
+
+
+def _method(ds) -> None:
+    st.markdown(loaders.derive(ds, _method_text))
     st.caption(f"Data as of {md(ui.as_of(ds))} · package version {md(ds.descriptor.get('version', ''))}")
 
 
-def _download_items(ds) -> list[tuple[str, str, str, str]]:
-    """(file name, content, mime, note) for every table and the descriptor; built once per dataset."""
-    fields = sources.table_fields(ds.descriptor)
-    items = [(f"{name}.csv", sources.table_csv(ds[name], flds), "text/csv", f"{len(ds[name])} rows")
-             for name, flds in fields.items()]
-    items.append(("datapackage.json", sources.descriptor_json(ds.descriptor), "application/json", "descriptor"))
+def _download_text(ds, name: str) -> str:
+    """One file's content, built on the first click and then kept for the dataset: a table as the package holds
+    it, or the descriptor."""
+    if name == "datapackage.json":
+        return sources.descriptor_json(ds.descriptor)
+    return sources.table_csv(ds[name], sources.table_fields(ds.descriptor)[name])
+
+
+def _download_items(ds) -> list[tuple[str, str, str]]:
+    """(file name, mime, note) for every table and the descriptor."""
+    items = [(f"{name}.csv", "text/csv", f"{len(ds[name]):,} rows") for name in sources.table_fields(ds.descriptor)]
+    items.append(("datapackage.json", "application/json", "descriptor"))
     return items
 
 
@@ -178,10 +245,13 @@ def _downloads(ds) -> None:
                "descriptor that defines every field.")
     items = loaders.derive(ds, _download_items)
     for start in range(0, len(items), 4):
-        for col, (fname, data, mime, note) in zip(st.columns(4), items[start:start + 4], strict=False):
+        for col, (fname, mime, note) in zip(st.columns(4), items[start:start + 4], strict=False):
+            name = fname.removesuffix(".csv")
             with col:
-                st.download_button(f"{fname} ({note})", data=data, file_name=fname, mime=mime,
-                                   key=f"dl_{fname}", width="stretch", on_click="ignore")
+                # The file is written when clicked (then kept): no run builds or re-sends every table up front.
+                st.download_button(f"{fname} ({note})", data=partial(loaders.derive, ds, _download_text, name),
+                                   file_name=fname, mime=mime, key=f"dl_{fname}", width="stretch",
+                                   on_click="ignore")
 
 
 if __name__ == "__main__":

@@ -7,6 +7,7 @@ import json
 import math
 from collections.abc import Sequence
 
+import numpy as np
 import pandas as pd
 
 from dashboard.transforms.links import Tables
@@ -78,13 +79,21 @@ def nones(df: pd.DataFrame) -> pd.DataFrame:
 # --- what a row says, in a line ---
 
 def row_id(table: str, row) -> str:
-    return " / ".join(str(row[k]) for k in PRIMARY_KEYS.get(table, [])) or str(row.name)
+    return " / ".join(str(row[k]) for k in PRIMARY_KEYS.get(table, [])) or str(getattr(row, "name", ""))
 
 
-def record_label(t: Tables, table: str, row) -> str:
-    """One line naming what a row claims, with its key figure as stored."""
-    names = dict(zip(t["entities"]["entity_id"], t["entities"]["name"], strict=True))
-    actions = dict(zip(t["actions"]["action_id"], t["actions"]["title"], strict=True))
+def label_lookups(t: Tables) -> tuple[dict, dict]:
+    """(entity id -> name, action id -> title): what record labels look up; build once and pass to many labels."""
+    return (dict(zip(t["entities"]["entity_id"], t["entities"]["name"], strict=True)),
+            dict(zip(t["actions"]["action_id"], t["actions"]["title"], strict=True)))
+
+
+def record_label(t: Tables, table: str, row, lookups: tuple[dict, dict] | None = None) -> str:
+    """One line naming what a row (a Series or a dict) claims, with its key figure as stored.
+
+    lookups: label_lookups(t), when labelling many rows (otherwise it is built for this one row).
+    """
+    names, actions = lookups if lookups is not None else label_lookups(t)
     if table == "deployments":
         bits = [row["description"]]
         if given(row["cameras_installed"]):
@@ -97,7 +106,8 @@ def record_label(t: Tables, table: str, row) -> str:
         bits.append(fmt_year_month(row["year"], row["month"]))
         return " · ".join(bits)
     if table == "financing":
-        lender = row["lender_as_written"] or names.get(row["lender_id"]) or "lender not named"
+        written = row["lender_as_written"] if given(row["lender_as_written"]) else None
+        lender = written or (names.get(row["lender_id"]) if given(row["lender_id"]) else None) or "lender not named"
         return (f"{row['kind'].capitalize()} from {lender}: {fmt_usd(row['amount_usd'])} for {row['purpose']} "
                 f"({row['status']})")
     if table == "debt":
@@ -128,33 +138,81 @@ def record_label(t: Tables, table: str, row) -> str:
     return row_id(table, row)
 
 
-def _with_labels(t: Tables, table: str, df: pd.DataFrame) -> pd.DataFrame:
+def _with_labels(t: Tables, table: str, df: pd.DataFrame, lookups: tuple[dict, dict] | None = None) -> pd.DataFrame:
+    """The rows with record_id and label in front: one pass over plain dicts (no per-row Series)."""
     df = df.copy()
     key_table = "places" if table == COORDS else table
-    df.insert(0, "record_id", [row_id(key_table, r) for _, r in df.iterrows()])
-    df.insert(1, "label", [record_label(t, table, r) for _, r in df.iterrows()])
+    lookups = lookups if lookups is not None else label_lookups(t)
+    rows = df.to_dict("records")
+    df.insert(0, "record_id", [row_id(key_table, r) for r in rows])
+    df.insert(1, "label", [record_label(t, table, r, lookups) for r in rows])
     return df
 
 
 # --- which records cite a document ---
 
-def citing_records(t: Tables, source_id: str) -> dict[str, pd.DataFrame]:
+class Positions:
+    """value -> positions (ascending) of the rows holding it, for every value of a column; missing values left out.
+
+    One sort of the column instead of a dict of arrays (which costs a Python object per distinct value and, with
+    thousands of documents, most of a page's first run).
+    """
+
+    def __init__(self, values: pd.Series):
+        codes, uniques = pd.factorize(values, use_na_sentinel=True)
+        self._order = np.argsort(codes, kind="stable")
+        ordered = codes[self._order]
+        n = np.arange(len(uniques))
+        self._start = np.searchsorted(ordered, n, side="left")
+        self._end = np.searchsorted(ordered, n, side="right")
+        self._code = {v: i for i, v in enumerate(uniques.tolist())}
+
+    def get(self, value, default=()) -> np.ndarray:
+        i = self._code.get(value)
+        return default if i is None else self._order[self._start[i]:self._end[i]]
+
+    def __contains__(self, value) -> bool:
+        return value in self._code
+
+    def keys(self) -> list:
+        return list(self._code)
+
+
+def citing_index(t: Tables) -> dict[str, Positions]:
+    """Per claim table (and COORDS): source id -> positions of the rows that cite it, in table order.
+
+    Built once per dataset, it turns citing_records for one document from a scan of every table into a lookup.
+    """
+    out = {table: Positions(t[table]["source_id"]) for table in CLAIM_TABLES}
+    out[COORDS] = Positions(t["places"]["coord_source_id"])
+    return out
+
+
+def citing_records(t: Tables, source_id: str, *, index: dict | None = None,
+                   lookups: tuple[dict, dict] | None = None) -> dict[str, pd.DataFrame]:
     """Every row of every claim table that cites the document, grouped by table (empty tables left out).
 
     Places whose coordinates come from the document (a gazetteer) are listed under COORDS without a quote.
+    index (citing_index(t)) and lookups (label_lookups(t)), when given, make this a lookup rather than a scan.
     """
+    lookups = lookups if lookups is not None else label_lookups(t)
+
+    def rows(df: pd.DataFrame, key: str, column: str) -> pd.DataFrame:
+        if index is None:
+            return df[df[column] == source_id]
+        at = index[key].get(source_id, ())
+        return df.iloc[at] if len(at) else df.iloc[:0]
+
     out: dict[str, pd.DataFrame] = {}
     for table in CLAIM_TABLES:
-        df = t[table]
-        hits = df[df["source_id"] == source_id]
+        hits = rows(t[table], table, "source_id")
         if not hits.empty:
-            out[table] = _with_labels(t, table, hits)
-    places = t["places"]
-    coords = places[places["coord_source_id"] == source_id]
+            out[table] = _with_labels(t, table, hits, lookups)
+    coords = rows(t["places"], COORDS, "coord_source_id")
     if not coords.empty:
         coords = coords.assign(quote=None, source_id=source_id,
                                locator=[f"GeoNames id {g}" for g in coords["geonameid"]], evidence=None)
-        out[COORDS] = _with_labels(t, COORDS, coords)
+        out[COORDS] = _with_labels(t, COORDS, coords, lookups)
     return {k: nones(v) for k, v in out.items()}
 
 
@@ -179,34 +237,74 @@ def evidence_counts(t: Tables) -> pd.DataFrame:
 
 # --- disagreements ---
 
-def conflict_rows(t: Tables, conflict_id: str) -> pd.DataFrame:
-    """Every row in any table that points to the disagreement, with its table, label, quote and source."""
+CONFLICT_COLUMNS = ["table", "record_id", "label", "quote", "source_id", "locator", "evidence", "caveat",
+                    "conflict_id"]
+
+
+def conflict_rows(t: Tables, conflict_id: str, lookups: tuple[dict, dict] | None = None,
+                  where: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Every row in any table that points to the disagreement, with its table, label, quote and source.
+
+    where: the disagreement's rows of conflict_pairs(t) (table, pos), when known, so no table is scanned.
+    """
+    lookups = lookups if lookups is not None else label_lookups(t)
+    tables = CLAIM_TABLES if where is None else [x for x in CLAIM_TABLES if x in set(where["table"])]
+    parts = []
+    for table in tables:
+        df = t[table]
+        if "conflict_id" not in df.columns:
+            continue
+        if where is None:
+            hits = df[df["conflict_id"] == conflict_id]
+        else:
+            hits = df.iloc[where.loc[where["table"] == table, "pos"].to_numpy()]
+        if hits.empty:
+            continue
+        hits = _with_labels(t, table, hits, lookups)
+        hits.insert(0, "table", table)
+        if "caveat" not in hits.columns:
+            hits["caveat"] = None
+        parts.append(hits[CONFLICT_COLUMNS])
+    if not parts:
+        return pd.DataFrame(columns=CONFLICT_COLUMNS)
+    return nones(pd.concat(parts, ignore_index=True))
+
+
+def conflict_pairs(t: Tables) -> pd.DataFrame:
+    """Every row that points to a disagreement: its table, position in that table, source_id and conflict_id, in
+    conflict_rows' order (claim tables in reading order, then row order)."""
     parts = []
     for table in CLAIM_TABLES:
         df = t[table]
         if "conflict_id" not in df.columns:
             continue
-        hits = df[df["conflict_id"] == conflict_id]
-        if hits.empty:
-            continue
-        hits = _with_labels(t, table, hits)
-        hits.insert(0, "table", table)
-        if "caveat" not in hits.columns:
-            hits["caveat"] = None
-        parts.append(hits[["table", "record_id", "label", "quote", "source_id", "locator", "evidence", "caveat",
-                           "conflict_id"]])
-    if not parts:
-        return pd.DataFrame(columns=["table", "record_id", "label", "quote", "source_id", "locator", "evidence",
-                                     "caveat", "conflict_id"])
-    return nones(pd.concat(parts, ignore_index=True))
+        pos = np.flatnonzero(df["conflict_id"].notna().to_numpy())
+        parts.append(pd.DataFrame({"table": table, "pos": pos, "source_id": df["source_id"].to_numpy()[pos],
+                                   "conflict_id": df["conflict_id"].to_numpy()[pos]}))
+    return pd.concat(parts, ignore_index=True)
+
+
+def conflict_index(t: Tables) -> Positions:
+    """conflict id -> positions in conflict_pairs(t) of its rows (so one disagreement's rows are a lookup)."""
+    return Positions(conflict_pairs(t)["conflict_id"])
+
+
+def conflicts_by_source(t: Tables) -> dict[str, list[str]]:
+    """document id -> the disagreements it stands on a side of, in the disagreements table's order."""
+    pairs = conflict_pairs(t)[["source_id", "conflict_id"]].drop_duplicates()
+    order = pd.Series(np.arange(len(t["disagreements"])), index=t["disagreements"]["conflict_id"].to_numpy())
+    pairs = pairs.assign(order=pairs["conflict_id"].map(order)).dropna(subset=["order"])
+    pairs = pairs.sort_values("order", kind="stable")
+    by_source, cids = Positions(pairs["source_id"]), pairs["conflict_id"].to_numpy()
+    return {s: cids[by_source.get(s)].tolist() for s in by_source.keys()}
 
 
 def disagreement_overview(t: Tables) -> pd.DataFrame:
     """Each disagreement with how many rows and how many distinct documents stand on its sides."""
     d = t["disagreements"].copy()
-    rows = {c: conflict_rows(t, c) for c in d["conflict_id"]}
-    d["rows"] = d["conflict_id"].map(lambda c: len(rows[c]))
-    d["documents"] = d["conflict_id"].map(lambda c: rows[c]["source_id"].nunique())
+    g = conflict_pairs(t).groupby("conflict_id")
+    d["rows"] = d["conflict_id"].map(g.size()).fillna(0).astype(int)
+    d["documents"] = d["conflict_id"].map(g["source_id"].nunique()).fillna(0).astype(int)
     return d
 
 
