@@ -13,11 +13,14 @@ from dashboard.safe import md
 from dashboard.transforms import money
 
 CARDS_PER_ROW = 2
+CARDS_PAGE = 10  # cited cards per page of a long list (the real data has at most 6 per topic: no pager)
+BARS_PAGE = 10  # bars per chart page (the real data has at most 4)
+DETENTION_COLS, DETENTION_PAGE = 3, 6  # estimates side by side, and per page (the real data has 3)
 
 
-def _quotes(ds, rows: pd.DataFrame, label: str = "Quotes behind this chart") -> None:
+def _quotes(ds, rows: list[dict], label: str = "Quotes behind this chart") -> None:
     with st.expander(label):
-        for _, r in rows.iterrows():
+        for r in rows:
             ui.evidence(ds, r, heading=f"{r['card_label']}: {r['text']} ({r['year_text']})")
 
 
@@ -32,64 +35,110 @@ def _note(r) -> str:
     return " · ".join(bits)
 
 
+# ---- derived once per dataset: the page itself only slices lists of plain dicts
+
+def _cameras_figure(ds, present: bool, shown: tuple[int, int] | None = None):
+    cams = loaders.derive(ds, money.camera_counts)
+    cited = cams["source_id"] if shown is None else cams["source_id"].iloc[shown[0]:shown[1]]
+    return make_cameras_figure(cams, source=money.sources_text(ds, cited) + ", citing IHS Markit",
+                               as_of=ui.as_of(ds), present=present, shown=shown)
+
+
+def _market_figure(ds, note: str, present: bool, shown: tuple[int, int] | None = None):
+    growth = loaders.derive(ds, money.market_growth)
+    cited = growth["source_id"] if shown is None else growth["source_id"].iloc[shown[0]:shown[1]]
+    return make_market_figure(growth, note, source=money.sources_text(ds, cited) + ", citing IHS Markit",
+                              as_of=ui.as_of(ds), present=present, shown=shown)
+
+
+def _hikvision_figure(ds, present: bool, shown: tuple[int, int] | None = None):
+    shares = loaders.derive(ds, money.hikvision_shares)
+    cited = shares["source_id"] if shown is None else shares["source_id"].iloc[shown[0]:shown[1]]
+    return make_hikvision_figure(shares, source=money.sources_text(ds, cited), as_of=ui.as_of(ds),
+                                 present=present, shown=shown)
+
+
+def _market_share(ds) -> dict | None:
+    share = loaders.derive(ds, money.indicator_rows, "market")
+    share = share[share["indicator_id"] == "cn-market-share-global-revenue"]
+    return share.iloc[0].to_dict() if len(share) else None
+
+
+def _hikvision_caveat(ds) -> str | None:
+    ent = ds["entities"]
+    c = ent.loc[ent["entity_id"] == "hikvision", "caveat"]
+    return c.iloc[0] if len(c) and c.iloc[0] else None
+
+
+def _detention_table(ds) -> pd.DataFrame:
+    est = loaders.derive(ds, money.detention_estimates)
+    return pd.DataFrame({"Source": est["source"], "Estimate, as stated": est["text"], "What it counts": est["name"]})
+
+
+def _detention_note(ds) -> dict | None:
+    d = ds["disagreements"]
+    d = d[d["conflict_id"] == "detention-estimate"]
+    return d.iloc[0].to_dict() if len(d) else None
+
+
+# ---- sections
+
 def _cards(ds, topic: str) -> None:
     rows = loaders.derive(ds, money.indicator_rows, topic)
+    rows = ui.paged(rows, f"markets_cards_{topic}", per_page=CARDS_PAGE, noun="figures").to_dict("records")
     for start in range(0, len(rows), CARDS_PER_ROW):
         cols = st.columns(CARDS_PER_ROW)
-        for col, (_, r) in zip(cols, rows.iloc[start:start + CARDS_PER_ROW].iterrows(), strict=False):
+        for col, r in zip(cols, rows[start:start + CARDS_PER_ROW], strict=False):
             with col, st.container(border=True):
                 ui.metric(ds, r["card_label"], r["card_value"], r, note=_note(r))
 
 
-def _cameras_figure(ds, present: bool):
-    cams = money.camera_counts(ds)
-    return make_cameras_figure(cams, source=money.sources_text(ds, cams["source_id"]) + ", citing IHS Markit",
-                               as_of=ui.as_of(ds), present=present)
+def _chart_page(rows: pd.DataFrame, key: str) -> tuple[list[dict], tuple[int, int] | None]:
+    """The rows one chart draws, as dicts for their quotes: all of them, or one page (pager above the chart) and
+    their (first, last) positions."""
+    span = ui.paged(range(len(rows)), key, per_page=BARS_PAGE, noun="figures in this chart")
+    shown = None if len(span) == len(rows) else (span.start, span.stop)
+    return rows.iloc[span.start:span.stop].to_dict("records"), shown
 
 
-def _market_figure(ds, note: str, present: bool):
-    growth = money.market_growth(ds)
-    return make_market_figure(growth, note, source=money.sources_text(ds, growth["source_id"]) + ", citing IHS Markit",
-                              as_of=ui.as_of(ds), present=present)
-
-
-def _hikvision_figure(ds, present: bool):
-    shares = money.hikvision_shares(ds)
-    return make_hikvision_figure(shares, source=money.sources_text(ds, shares["source_id"]), as_of=ui.as_of(ds),
-                                 present=present)
+def _quotes_label(shown: tuple[int, int] | None, total: int) -> str:
+    if shown is None:
+        return "Quotes behind this chart"
+    return f"Quotes behind this chart (figures {shown[0] + 1:,}–{shown[1]:,} of {total:,})"
 
 
 def _cameras(ds, n: int) -> None:
     st.header(f"{n}. Cameras: China against the US")
     _cards(ds, "cameras")
     cams = loaders.derive(ds, money.camera_counts)
-    ui.chart(loaders.derive(ds, _cameras_figure, ui.presenting()), "markets_cameras")
+    page, shown = _chart_page(cams, "markets_cameras")
+    ui.chart(loaders.derive(ds, _cameras_figure, ui.presenting(), shown), "markets_cameras")
     st.caption("The hatched bar is a projection of new cameras by 2020, not a count; it is not comparable with the "
                "2017 counts.")
-    _quotes(ds, cams)
+    _quotes(ds, page, _quotes_label(shown, len(cams)))
 
 
 def _market(ds, n: int) -> None:
     st.header(f"{n}. The market: how fast it grew")
     _cards(ds, "market")
     growth = loaders.derive(ds, money.market_growth)
-    share = loaders.derive(ds, money.indicator_rows, "market")
-    share = share[share["indicator_id"] == "cn-market-share-global-revenue"]
-    note = (f"China accounts for {share['text'].iloc[0]} of global revenue ({share['year_text'].iloc[0]})"
-            if len(share) else "")
-    ui.chart(loaders.derive(ds, _market_figure, note, ui.presenting()), "markets_growth")
-    _quotes(ds, pd.concat([growth, share]))
+    share = loaders.derive(ds, _market_share)
+    note = f"China accounts for {share['text']} of global revenue ({share['year_text']})" if share else ""
+    page, shown = _chart_page(growth, "markets_growth")
+    ui.chart(loaders.derive(ds, _market_figure, note, ui.presenting(), shown), "markets_growth")
+    _quotes(ds, [*page, *([share] if share else [])], _quotes_label(shown, len(growth)))
 
 
 def _hikvision(ds, n: int) -> None:
     st.header(f"{n}. Hikvision: who owns it, and how much of the market it holds")
     _cards(ds, "company")
     shares = loaders.derive(ds, money.hikvision_shares)
-    ui.chart(loaders.derive(ds, _hikvision_figure, ui.presenting()), "markets_hikvision")
-    ent = ds["entities"].set_index("entity_id")
-    if "hikvision" in ent.index and ent.loc["hikvision", "caveat"]:
-        st.caption(f"Note: {md(ent.loc['hikvision', 'caveat'])}")
-    _quotes(ds, shares)
+    page, shown = _chart_page(shares, "markets_hikvision")
+    ui.chart(loaders.derive(ds, _hikvision_figure, ui.presenting(), shown), "markets_hikvision")
+    caveat = loaders.derive(ds, _hikvision_caveat)
+    if caveat:
+        st.caption(f"Note: {md(caveat)}")
+    _quotes(ds, page, _quotes_label(shown, len(shares)))
 
 
 def _detention(ds, n: int) -> None:
@@ -98,17 +147,18 @@ def _detention(ds, n: int) -> None:
     if est.empty:
         ui.empty("No detention estimate in the documents.")
         return
-    d = ds["disagreements"].set_index("conflict_id")
-    if "detention-estimate" in d.index:
-        st.warning(f"Sources disagree: {md(d.loc['detention-estimate', 'summary'])} "
-                   f"{md(d.loc['detention-estimate', 'handling'])}", icon="⚠️")
-    st.dataframe(pd.DataFrame({"Source": est["source"], "Estimate, as stated": est["text"],
-                               "What it counts": est["name"]}), hide_index=True, width="stretch")
-    cols = st.columns(len(est))
-    for col, (_, r) in zip(cols, est.iterrows(), strict=True):
-        with col, st.container(border=True):
-            row = {k: (None if isinstance(v, float) and v != v else v) for k, v in dict(r).items()}
-            ui.evidence(ds, {**row, "conflict_id": None}, heading=f"{r['source']}: {r['text']}")
+    d = loaders.derive(ds, _detention_note)
+    if d:
+        st.warning(f"Sources disagree: {md(d['summary'])} {md(d['handling'])}", icon="⚠️")
+    st.dataframe(loaders.derive(ds, _detention_table), hide_index=True, width="stretch")
+    page = [{**{k: (None if isinstance(v, float) and v != v else v) for k, v in r.items()}, "conflict_id": None}
+            for r in ui.paged(est, "markets_detention", per_page=DETENTION_PAGE, noun="estimates").to_dict("records")]
+    for start in range(0, len(page), DETENTION_COLS):
+        chunk = page[start:start + DETENTION_COLS]
+        cols = st.columns(len(chunk) if len(page) == len(est) else DETENTION_COLS)
+        for col, r in zip(cols, chunk, strict=False):
+            with col, st.container(border=True):
+                ui.evidence(ds, r, heading=f"{r['source']}: {r['text']}")
 
 
 def render() -> None:

@@ -13,6 +13,8 @@ STATUS_KEYS = {"funded": "funded or committed", "declined": "declined offer", "n
 STATUS_SHORT = {"all": "All", "funded": "Funded or committed", "declined": "Offer declined",
                 "not-met": "Request not met"}
 CHART_KEY, TABLE_KEY = "money_chart", "money_table"
+PER_PAGE = 20  # bars in the loans chart per page of a long list (the real data has 11: no pager)
+SECTION_PAGE = 10  # records or disagreements per page in sections 4 and 5
 
 
 def _no_conflict(row) -> dict:
@@ -25,9 +27,9 @@ def _missing(v) -> bool:
     return v is None or (isinstance(v, float) and v != v)
 
 
-def _sync_record_from_clicks(ids: list[str]) -> None:
+def _sync_record_from_clicks(ids) -> None:
     # A bar click or a table row selection arrives in session state before the page runs: move it into the
-    # bound "record" box, so the URL and the quote panel follow it.
+    # bound "record" box, so the URL and the quote panel follow it. ids: the filtered records (a set or dict).
     picked = ui.selected_customdata(st.session_state.get(CHART_KEY))
     if picked and picked != st.session_state.get("_money_last_click"):
         st.session_state["_money_last_click"] = picked
@@ -61,10 +63,33 @@ def _scope(names: dict[str, str], country: str | None, group: str | None) -> str
     return f"{where}, {what}"
 
 
-def _financing_figure(ds, country, group, scope: str, present: bool):
-    rows = money.financing_rows(ds, country=country, group=group)
+# ---- derived once per dataset (and filter): the page itself only slices and looks up
+
+def _rows(ds, country, group):
+    """The filtered financing rows, cut from the full rows computed once (a new filter costs one boolean mask)."""
+    return money.filter_financing(loaders.derive(ds, money.financing_rows), country, group)
+
+
+def _table(ds, country, group):
+    return money.financing_table(loaders.derive(ds, _rows, country, group))
+
+
+def _positions(ds, country, group) -> dict[str, int]:
+    """financing_id -> row position in the filtered rows (membership and lookup without scanning)."""
+    return {fid: k for k, fid in enumerate(loaders.derive(ds, _rows, country, group)["financing_id"])}
+
+
+def _labels(ds, country, group) -> dict[str, str]:
+    r = loaders.derive(ds, _rows, country, group)
+    return {fid: f"{c}: {lender}, {kind}, {amount}" for fid, c, lender, kind, amount in
+            zip(r["financing_id"], r["country"], r["lender"], r["kind"], r["amount_text"], strict=True)}
+
+
+def _financing_figure(ds, country, group, scope: str, present: bool, shown: tuple[int, int] | None = None):
+    rows = loaders.derive(ds, _rows, country, group)
+    cited = rows["source_id"] if shown is None else rows["source_id"].iloc[shown[0]:shown[1]]
     return make_financing_figure(rows, scope=scope, present=present, as_of=ui.as_of(ds),
-                                 source=money.sources_text(ds, rows["source_id"]) or "see Sources")
+                                 source=money.sources_text(ds, cited) or "see Sources", shown=shown)
 
 
 def _dushanbe_figure(ds, present: bool):
@@ -78,29 +103,80 @@ def _debt_figure(ds, caveat: str, present: bool):
                             as_of=ui.as_of(ds), present=present)
 
 
+def _dushanbe_records(ds) -> dict:
+    """The financing rows in Dushanbe's split, as plain dicts ready for ui.evidence (no disagreement box), and the
+    project's own deployment row."""
+    split = loaders.derive(ds, money.dushanbe_split)
+    fin = loaders.derive(ds, money.financing_rows)
+    fin = fin[fin["financing_id"].isin(set(split["financing_id"]))]
+    out = {r["financing_id"]: _no_conflict(r) for r in fin.to_dict("records")}
+    dep = ds["deployments"]
+    dep = dep[dep["deployment_id"] == money.DUSHANBE]
+    return {"rows": out, "deployment": _no_conflict(dep.iloc[0]) if len(dep) else None}
+
+
+def _conflict_ids(ds) -> set:
+    return set(loaders.derive(ds, money.money_conflicts)["conflict_id"])
+
+
+def _debt_rows(ds) -> tuple[str, dict]:
+    """The caveat line under the debt chart, and each Central Asian state's debt row (for its metric's quote)."""
+    debt = ds["debt"]
+    caveat = "; ".join(dict.fromkeys(debt["caveat"].dropna()))
+    ca = debt[debt["country_iso3"].isin(money.CA_ORDER)]
+    return caveat, {r["country_iso3"]: r for r in ca.to_dict("records")}
+
+
+def _declined_records(ds, country) -> list[dict]:
+    """money.declined_and_unmet, cut from the once-computed rows."""
+    rows = loaders.derive(ds, _rows, country, None)
+    return rows[rows["status_group"] != "funded or committed"].to_dict("records")
+
+
+def _conflict_groups(ds, country) -> list[tuple[str, str, list[dict]]]:
+    """The disagreements of section 5 (all but Dushanbe's lender, shown in section 2): (topic, summary, sides)."""
+    c = money.filter_conflicts(loaders.derive(ds, money.money_conflicts), country)
+    groups: dict[str, tuple[str, str, list[dict]]] = {}  # in order of first appearance, like groupby(sort=False)
+    for r in c[c["conflict_id"] != "dushanbe-lender"].to_dict("records"):
+        groups.setdefault(r["conflict_id"], (r["topic"], r["summary"], []))[2].append(_no_conflict(r))
+    return list(groups.values())
+
+
+# ---- sections
+
 def _loans(ds, names, country, group) -> None:
     st.header("1. Loans, deals and offers")
-    rows = loaders.derive(ds, money.financing_rows, country=country, group=group)
-    ids = list(rows["financing_id"])
-    _sync_record_from_clicks(ids)
-    fig = loaders.derive(ds, _financing_figure, country, group, _scope(names, country, group), ui.presenting())
+    rows = loaders.derive(ds, _rows, country, group)
+    pos = loaders.derive(ds, _positions, country, group)
+    _sync_record_from_clicks(pos)
+    # A long list is drawn one page of bars at a time (the table below keeps every record); at 1x nothing changes.
+    page = ui.paged(rows, "money_loans", per_page=PER_PAGE, noun="records", url_key="page")
+    shown = None if len(page) == len(rows) else (int(page.index[0]), int(page.index[-1]) + 1)
+    fig = loaders.derive(ds, _financing_figure, country, group, _scope(names, country, group), ui.presenting(),
+                         shown)
     ui.chart(fig, CHART_KEY, selectable=True)
     if rows.empty:
         ui.empty("Nothing matches these filters. Choose 'All countries' or 'All' statuses to widen the view.")
         return
     st.caption("Each bar is one record. Where two sources describe the same loan differently, both records are "
-               "drawn, so amounts here must not be added up. Click a bar or a table row for its quote.")
-    st.dataframe(money.financing_table(rows), key=TABLE_KEY, on_select="rerun", selection_mode="single-row",
-                 hide_index=True, width="stretch")
-    st.session_state["_money_table_ids"] = ids
-    labels = {r.financing_id: f"{r.country}: {r.lender}, {r.kind}, {r.amount_text}" for r in rows.itertuples()}
-    record = query.bound("record", st.selectbox, ["", *ids], "", "Show the quote for",
+               "drawn, so amounts here must not be added up. Click a bar or a table row for its quote."
+               + (" The chart shows one page of records (pager above); the table lists them all." if shown else ""))
+    st.dataframe(loaders.derive(ds, _table, country, group), key=TABLE_KEY, on_select="rerun",
+                 selection_mode="single-row", hide_index=True, width="stretch")
+    st.session_state["_money_table_ids"] = rows["financing_id"].tolist()
+    labels = loaders.derive(ds, _labels, country, group)
+    ids = loaders.derive(ds, _ids, country, group)
+    record = query.bound("record", st.selectbox, ids, "", "Show the quote for",
                          fmt=lambda k: labels.get(k, "— click a bar or a row, or choose a record —"))
     if record:
-        r = rows.set_index("financing_id").loc[record]
+        r = rows.iloc[pos[record]]
         with st.container(border=True):
             ui.evidence(ds, r, heading=f"{r['country']}: {r['kind']} from {r['lender']} — {r['amount_text']} "
                                        f"— {r['status']}")
+
+
+def _ids(ds, country, group) -> list[str]:
+    return ["", *loaders.derive(ds, _rows, country, group)["financing_id"]]
 
 
 def _dushanbe(ds, names, country) -> None:
@@ -110,37 +186,36 @@ def _dushanbe(ds, names, country) -> None:
         return
     split = loaders.derive(ds, money.dushanbe_split)
     ui.chart(loaders.derive(ds, _dushanbe_figure, ui.presenting()), "money_dushanbe")
-    conflicts = loaders.derive(ds, money.money_conflicts)
-    d = conflicts[conflicts["conflict_id"] == "dushanbe-lender"]
-    if len(d):
-        st.warning(f"Sources disagree: {md(d['topic'].iloc[0])}. {md(d['summary'].iloc[0])}", icon="⚠️")
-    fin = loaders.derive(ds, money.financing_rows).set_index("financing_id")
+    if "dushanbe-lender" in loaders.derive(ds, _conflict_ids):
+        d = ui.disagreement(ds, "dushanbe-lender")
+        st.warning(f"Sources disagree: {md(d['topic'])}. {md(d['summary'])}", icon="⚠️")
+    recs = loaders.derive(ds, _dushanbe_records)
     cols = st.columns(max(1, split["side"].nunique()))
     for col, (side, seg) in zip(cols, split.groupby("side", sort=False), strict=False):
         with col, st.container(border=True):
             st.markdown(f"#### {md(side)}")
             for fid in seg["financing_id"]:
                 if fid:
-                    r = fin.loc[fid]
-                    ui.evidence(ds, _no_conflict(r), heading=f"{r['lender']}: {r['amount_text']} ({r['kind']})")
+                    r = recs["rows"][fid]
+                    ui.evidence(ds, r, heading=f"{r['lender']}: {r['amount_text']} ({r['kind']})")
                 else:
                     st.markdown("**Rest of the project:** this source does not break it down.")
-    dep = ds["deployments"].set_index("deployment_id").loc[money.DUSHANBE]
-    with st.expander(f"Where the project total ({money.money(dep['cost_usd'])}) comes from"):
-        ui.evidence(ds, _no_conflict(dep))
+    dep = recs["deployment"]
+    if dep is not None:
+        with st.expander(f"Where the project total ({money.money(dep['cost_usd'])}) comes from"):
+            ui.evidence(ds, dep)
 
 
 def _debt(ds) -> None:
     st.header("3. Public debt owed to Chinese banks")
     debt = loaders.derive(ds, money.debt_shares)
-    rows = ds["debt"].set_index("country_iso3")
-    caveat = "; ".join(dict.fromkeys(rows["caveat"].dropna()))
+    caveat, rows = loaders.derive(ds, _debt_rows)
     ui.chart(loaders.derive(ds, _debt_figure, caveat, ui.presenting()), "money_debt")
     has = debt[debt["share_pct"].notna()]
     cols = st.columns(len(has) + 1)
     for col, r in zip(cols, has.itertuples(), strict=False):
         with col, st.container(border=True):
-            ui.metric(ds, r.country, r.label, rows.loc[r.iso3], note=f"of public debt, owed to {r.creditor}")
+            ui.metric(ds, r.country, r.label, rows[r.iso3], note=f"of public debt, owed to {r.creditor}")
     with cols[-1], st.container(border=True):
         for name in debt.loc[debt["share_pct"].isna(), "country"]:
             st.markdown(f"**{md(name)}:** no figure in the documents")
@@ -150,11 +225,11 @@ def _debt(ds) -> None:
 
 def _declined(ds, country) -> None:
     st.header("4. Offers declined and requests not met")
-    rows = loaders.derive(ds, money.declined_and_unmet, country)
-    if rows.empty:
+    rows = loaders.derive(ds, _declined_records, country)
+    if not rows:
         ui.empty("No declined offer or unmet request in the documents for this country.")
         return
-    for _, r in rows.iterrows():
+    for r in ui.paged(rows, "money_declined", per_page=SECTION_PAGE, noun="records"):
         with st.container(border=True):
             what = "Offer declined" if r["status_group"] == "declined offer" else "Request not met"
             ui.evidence(ds, r, heading=f"{what}: {r['lender']}, {r['amount_text']} — {r['purpose']} "
@@ -163,19 +238,18 @@ def _declined(ds, country) -> None:
 
 def _conflicts(ds, country) -> None:
     st.header("5. Other disagreements about who financed or provided")
-    c = loaders.derive(ds, money.money_conflicts, country)
-    c = c[c["conflict_id"] != "dushanbe-lender"]
-    if c.empty:
+    groups = loaders.derive(ds, _conflict_groups, country)
+    if not groups:
         ui.empty("No other disagreement about the money for this country.")
         return
-    for _, grp in c.groupby("conflict_id", sort=False):
+    for topic, summary, sides in ui.paged(groups, "money_conflicts", per_page=SECTION_PAGE, noun="disagreements"):
         with st.container(border=True):
-            st.markdown(f"#### {md(grp['topic'].iloc[0])}")
-            st.warning(f"{md(grp['summary'].iloc[0])}", icon="⚠️")
-            cols = st.columns(len(grp))
-            for col, (_, r) in zip(cols, grp.iterrows(), strict=True):
+            st.markdown(f"#### {md(topic)}")
+            st.warning(f"{md(summary)}", icon="⚠️")
+            cols = st.columns(len(sides))
+            for col, r in zip(cols, sides, strict=True):
                 with col:
-                    ui.evidence(ds, _no_conflict(r), heading=r["claim"])
+                    ui.evidence(ds, r, heading=r["claim"])
 
 
 def render() -> None:

@@ -42,19 +42,41 @@ def cameras_title(cams: pd.DataFrame) -> str:
 
 
 def label_above(fig: go.Figure, ys, labels, *, base: int) -> None:
-    """Name each bar in a line above it (long names never squeeze the bars at narrow widths)."""
-    for y, text in zip(ys, labels, strict=True):
-        fig.add_annotation(x=0, y=y + 0.24, text=f"<b>{esc(text)}</b>", showarrow=False, xanchor="left",
-                           yanchor="bottom", xref="x", yref="y", align="left", font=dict(size=base - 1))
+    """Name each bar in a line above it (long names never squeeze the bars at narrow widths).
+
+    All labels go in with one layout update (add_annotation per bar validates and deep-copies each time)."""
+    fig.update_layout(annotations=[*fig.layout.annotations, *(
+        dict(x=0, y=y + 0.24, text=f"<b>{esc(text)}</b>", showarrow=False, xanchor="left", yanchor="bottom",
+             xref="x", yref="y", align="left", font=dict(size=base - 1))
+        for y, text in zip(ys, labels, strict=True))])
 
 
-def make_cameras_figure(cams: pd.DataFrame, *, source: str, as_of: str, present: bool = False) -> go.Figure:
-    """Horizontal bars of camera counts; the 2020 projection is hatched, pale and labelled as a projection."""
+def page_of(rows: pd.DataFrame, shown: tuple[int, int] | None) -> tuple[pd.DataFrame, str]:
+    """rows[first:last] for shown=(first, last), and words for the subtitle naming them ('' when all are shown)."""
+    total = len(rows)
+    first, last = shown if shown else (0, total)
+    first, last = max(0, first), min(total, last)
+    if (first, last) == (0, total):
+        return rows, ""
+    return rows.iloc[first:last], f"bars: figures {first + 1:,}–{last:,} of {total:,}"
+
+
+def _joined(*bits: str) -> str:
+    return " · ".join(b for b in bits if b)
+
+
+def make_cameras_figure(cams: pd.DataFrame, *, source: str, as_of: str, present: bool = False,
+                        shown: tuple[int, int] | None = None) -> go.Figure:
+    """Horizontal bars of camera counts; the 2020 projection is hatched, pale and labelled as a projection.
+
+    shown=(first, last): draw only those rows (one page of a long list); the title still reads all of them."""
     title = "Surveillance cameras in China and the US"
     if cams.empty:
         return empty_figure("No camera figures match this view.", title=title, source=source, as_of=as_of,
                             present=present)
     base = 18 if present else 14
+    everything = cams
+    cams, which = page_of(cams, shown)
     cams = cams.reset_index(drop=True).assign(ypos=lambda d: [float(len(d) - 1 - k) for k in range(len(d))])
     fig = go.Figure()
     for projection, grp in cams.groupby("projection", sort=True):
@@ -70,16 +92,19 @@ def make_cameras_figure(cams: pd.DataFrame, *, source: str, as_of: str, present:
             text=text, textposition="auto", insidetextanchor="start", constraintext="none", cliponaxis=False,
             insidetextfont=dict(size=base, color="#222" if projection else "#FFF"),
             outsidetextfont=dict(size=base, color="#222"),
-            customdata=np.array(grp[["indicator_id"]]), hovertext=[_hover(r) for _, r in grp.iterrows()],
+            customdata=np.array(grp[["indicator_id"]]), hovertext=[_hover(r) for r in grp.to_dict("records")],
             hovertemplate="%{hovertext}<extra></extra>",
         ))
     label_above(fig, cams["ypos"], cams["label"], base=base)
     fig.update_xaxes(range=[0, float(cams["value"].max()) * 1.1], visible=False)
     fig.update_yaxes(range=[-0.5, len(cams) - 0.15], visible=False)
-    who = ", ".join(sorted(set(cams["measured_by"].dropna())))
-    alt = "Camera counts: " + "; ".join(f"{r.label}: {r.text} ({r.year_text})" for r in cams.itertuples()) + "."
-    finish(fig, title=cameras_title(cams), subtitle=f"As reported by seed 001, citing {who}" if who else "",
-           source=source, alt=alt, as_of=as_of, present=present, height=460 if present else 420)
+    who = ", ".join(sorted(set(everything["measured_by"].dropna())))
+    alt = (f"Camera counts{f' ({which})' if which else ''}: "
+           + "; ".join(f"{r.label}: {r.text} ({r.year_text})" for r in cams.itertuples()) + ".")
+    finish(fig, title=cameras_title(everything),
+           subtitle=_joined(f"As reported by seed 001, citing {who}" if who else "", which),
+           source=source, alt=alt, as_of=as_of, present=present,
+           height=(460 if present else 420) if len(cams) <= 4 else (120 if present else 110) + 80 * len(cams))
     fig.update_layout(showlegend=False, dragmode=False, margin=dict(l=20, r=20))
     return fig
 
@@ -96,27 +121,34 @@ def market_title(growth: pd.DataFrame) -> str:
 
 
 def make_market_figure(growth: pd.DataFrame, share_note: str = "", *, source: str, as_of: str,
-                       present: bool = False) -> go.Figure:
-    """Two bars: the growth of China's professional video-surveillance market and the rest of the world's."""
+                       present: bool = False, shown: tuple[int, int] | None = None) -> go.Figure:
+    """Two bars: the growth of China's professional video-surveillance market and the rest of the world's.
+
+    shown=(first, last): draw only those rows (one page of a long list); the title still reads all of them."""
     title = "Growth of the video-surveillance equipment market"
     if growth.empty:
         return empty_figure("No market-growth figures match this view.", title=title, source=source, as_of=as_of,
                             present=present)
     base = 18 if present else 14
+    everything = growth
+    growth, which = page_of(growth, shown)
+    # Bars sit on category labels: labels that repeat (several figures for one geography) would share one slot.
+    x = growth["label"] if growth["label"].is_unique else growth["label"] + " (" + growth["indicator_id"] + ")"
     fig = go.Figure(go.Bar(
-        x=growth["label"], y=growth["value"],
+        x=x, y=growth["value"],
         marker=dict(color=[GEO_COLOURS.get(g, OKABE_ITO["grey"]) for g in growth["geography"]]),
         text=[f"{esc(t)} ({esc(y)})" for t, y in zip(growth["text"], growth["year_text"], strict=True)],
         textposition="outside", cliponaxis=False, textfont=dict(size=base + 2),
-        customdata=np.array(growth[["indicator_id"]]), hovertext=[_hover(r) for _, r in growth.iterrows()],
+        customdata=np.array(growth[["indicator_id"]]), hovertext=[_hover(r) for r in growth.to_dict("records")],
         hovertemplate="%{hovertext}<extra></extra>",
     ))
     fig.update_yaxes(range=[0, float(growth["value"].max()) * 1.3], ticksuffix="%", title_text="Growth in revenue",
                      gridcolor="#E5E5E5")
     fig.update_xaxes(tickfont=dict(size=base + 1))
-    alt = "Market growth: " + "; ".join(f"{r.label}: {r.text} ({r.year_text})" for r in growth.itertuples()) + "."
-    finish(fig, title=market_title(growth), subtitle=share_note, source=source, alt=alt, as_of=as_of,
-           present=present, height=460 if present else 420)
+    alt = (f"Market growth{f' ({which})' if which else ''}: "
+           + "; ".join(f"{r.label}: {r.text} ({r.year_text})" for r in growth.itertuples()) + ".")
+    finish(fig, title=market_title(everything), subtitle=_joined(share_note, which), source=source, alt=alt,
+           as_of=as_of, present=present, height=460 if present else 420)
     fig.update_layout(showlegend=False, bargap=0.45, dragmode=False)
     return fig
 
@@ -136,16 +168,20 @@ def hikvision_title(shares: pd.DataFrame) -> str:
     return f"{r['label']}: {r['text']}"
 
 
-def make_hikvision_figure(shares: pd.DataFrame, *, source: str, as_of: str, present: bool = False) -> go.Figure:
+def make_hikvision_figure(shares: pd.DataFrame, *, source: str, as_of: str, present: bool = False,
+                          shown: tuple[int, int] | None = None) -> go.Figure:
     """Hikvision's percent figures on one 0-100% scale: who owns it, and its share of the world market.
 
-    The figures are separate statements and are never added together.
+    The figures are separate statements and are never added together. shown=(first, last): draw only those rows
+    (one page of a long list); the title still reads all of them.
     """
     title = "Hikvision: ownership and market share"
     if shares.empty:
         return empty_figure("No Hikvision figures match this view.", title=title, source=source, as_of=as_of,
                             present=present)
     base = 18 if present else 14
+    everything = shares
+    shares, which = page_of(shares, shown)
     colours = {"ownership": OKABE_ITO["purple"], "market share": OKABE_ITO["blue"]}
     shares = shares.reset_index(drop=True).assign(ypos=lambda d: [float(len(d) - 1 - k) for k in range(len(d))])
     fig = go.Figure()
@@ -156,16 +192,19 @@ def make_hikvision_figure(shares: pd.DataFrame, *, source: str, as_of: str, pres
             marker=dict(color=colours.get(kind, OKABE_ITO["grey"])),
             text=[esc(t) for t in grp["text"]], textposition="outside", cliponaxis=False,
             textfont=dict(size=base + 1),
-            customdata=np.array(grp[["indicator_id"]]), hovertext=[_hover(r) for _, r in grp.iterrows()],
+            customdata=np.array(grp[["indicator_id"]]), hovertext=[_hover(r) for r in grp.to_dict("records")],
             hovertemplate="%{hovertext}<extra></extra>",
         ))
     label_above(fig, shares["ypos"], shares["label"], base=base)
     fig.update_xaxes(range=[0, 100], ticksuffix="%", gridcolor="#E5E5E5")
     fig.update_yaxes(range=[-0.5, len(shares) - 0.15], visible=False)
-    alt = "Hikvision: " + "; ".join(f"{r.label}: {r.text}" for r in shares.itertuples()) + "."
-    finish(fig, title=hikvision_title(shares),
-           subtitle="Separate statements from one article (seed 001); the ownership figures are not added together",
-           source=source, alt=alt, as_of=as_of, present=present, height=460 if present else 420)
+    alt = (f"Hikvision{f' ({which})' if which else ''}: "
+           + "; ".join(f"{r.label}: {r.text}" for r in shares.itertuples()) + ".")
+    finish(fig, title=hikvision_title(everything),
+           subtitle=_joined("Separate statements from one article (seed 001); the ownership figures are not added "
+                            "together", which),
+           source=source, alt=alt, as_of=as_of, present=present,
+           height=(460 if present else 420) if len(shares) <= 4 else (120 if present else 110) + 80 * len(shares))
     fig.update_layout(dragmode=False, legend=dict(orientation="h", x=0, y=1.0, yanchor="bottom", xanchor="left"),
                       margin=dict(l=20, r=20, t=130))
     return fig

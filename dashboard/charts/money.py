@@ -50,16 +50,25 @@ def _bar_label(r) -> str:
             f"<span style='color:#444'>{esc(short(r['lender'], 34))} · {esc(r['kind'])} · {esc(when)}</span>")
 
 
+def _few(parts: list[str], sep: str, noun: str, most: int = 3) -> str:
+    """Distinct parts joined; past `most`, the rest are counted, so a title stays one line at any data size."""
+    parts = list(dict.fromkeys(parts))
+    if len(parts) <= most:
+        return sep.join(parts)
+    return f"{sep.join(parts[:most])}{sep}and {len(parts) - most:,} other {noun}"
+
+
 def financing_title(rows: pd.DataFrame) -> str:
     """A title that states what the filtered rows show (the largest amount, or what was turned down / not met)."""
     groups = set(rows["status_group"])
     with_amount = rows[rows["amount_usd"].notna()]
     if groups == {"declined offer"}:
-        parts = [f"{r.amount_text} offered by {r.lender}" if pd.notna(r.amount_usd) else f"an offer by {r.lender}"
-                 for r in rows.itertuples()]
-        return f"{' and '.join(sorted(set(rows['country'])))} turned down {'; '.join(parts)}"
+        parts = [f"{t} offered by {lender}" if pd.notna(a) else f"an offer by {lender}"
+                 for t, a, lender in zip(rows["amount_text"], rows["amount_usd"], rows["lender"], strict=True)]
+        return f"{_few(sorted(set(rows['country'])), ' and ', 'countries')} turned down {_few(parts, '; ', 'offers')}"
     if groups == {"request not met"}:
-        return f"Request not met: {'; '.join(f'{r.lender} ({r.country})' for r in rows.itertuples())}"
+        parts = [f"{lender} ({c})" for lender, c in zip(rows["lender"], rows["country"], strict=True)]
+        return f"Request not met: {_few(parts, '; ', 'requests')}"
     if with_amount.empty:
         return f"The documents give no amount for any of these {len(rows)} records"
     top = with_amount.loc[with_amount["amount_usd"].idxmax()]
@@ -70,22 +79,32 @@ def financing_title(rows: pd.DataFrame) -> str:
 
 
 def make_financing_figure(rows: pd.DataFrame, *, scope: str, source: str, as_of: str,
-                          present: bool = False) -> go.Figure:
+                          present: bool = False, shown: tuple[int, int] | None = None) -> go.Figure:
     """One horizontal bar per financing record, labelled above, coloured by status group; records without an
-    amount say so in words. The x axis is left out: every bar carries its own amount."""
+    amount say so in words. The x axis is left out: every bar carries its own amount.
+
+    shown=(first, last): draw only rows[first:last] (one page of a long list); the title and the counts in the
+    subtitle still describe every row, and the subtitle says which records the bars are.
+    """
     title = f"Loans, deals and offers: {scope}"
     if rows.empty:
         return empty_figure(f"No loan, deal or offer in the documents matches {scope}.", title=title,
                             source=source, as_of=as_of, present=present)
     base = 18 if present else 14
-    rows = rows.reset_index(drop=True).copy()
+    total = len(rows)
+    first, last = shown if shown else (0, total)
+    first, last = max(0, first), min(total, last)
+    paged = (first, last) != (0, total)
+    everything = rows
+    rows = rows.iloc[first:last].reset_index(drop=True).copy()
     n = len(rows)
     rows["ypos"] = [float(n - 1 - k) for k in range(n)]  # first record at the top
+    recs = rows.to_dict("records")
     rows["bar_text"] = [
         r["amount_text"] + (f" · {r['amount_note']}" if r["amount_note"] else "")
         + (" · ⚠ lender disputed" if r["disputed"] and r["conflict_id"] == "dushanbe-lender" else
            (" · ⚠ sources disagree" if r["disputed"] and not r["amount_note"] else ""))
-        for _, r in rows.iterrows()
+        for r in recs
     ]
     rows["hover"] = [
         f"<b>{esc(r['purpose'])}</b><br>{esc(r['country'])} · {esc(r['lender'])}<br>"
@@ -93,7 +112,7 @@ def make_financing_figure(rows: pd.DataFrame, *, scope: str, source: str, as_of:
         + (f"<br>{wrap(r['caveat'], 60)}" if r["caveat"] else "")
         + ("<br>⚠ Sources disagree on this record" if r["disputed"] else "")
         + "<br><i>Click for the quote and source</i>"
-        for _, r in rows.iterrows()
+        for r in recs
     ]
     fig = go.Figure()
     has = rows[rows["amount_usd"].notna()]
@@ -121,20 +140,29 @@ def make_financing_figure(rows: pd.DataFrame, *, scope: str, source: str, as_of:
             customdata=np.array(none[["financing_id"]]), hovertext=none["hover"],
             hovertemplate="%{hovertext}<extra></extra>",
         ))
-    for _, r in rows.iterrows():
-        fig.add_annotation(x=0, y=r["ypos"] + 0.22, text=_bar_label(r), showarrow=False, xanchor="left",
-                           yanchor="bottom", xref="x", yref="y", align="left", font=dict(size=base - 1))
+    # All row labels in one layout update: add_annotation per row validates and deep-copies the layout each time.
+    fig.update_layout(annotations=[
+        dict(x=0, y=r["ypos"] + 0.22, text=_bar_label(r), showarrow=False, xanchor="left", yanchor="bottom",
+             xref="x", yref="y", align="left", font=dict(size=base - 1))
+        for r in rows.to_dict("records")
+    ])
     top = float(has["amount_usd"].max()) if len(has) else 1e6
     fig.update_xaxes(range=[0, top * 1.12], visible=False)
     fig.update_yaxes(range=[-0.5, n - 0.1], visible=False)
-    n_none, n_disp = len(none), int(rows["disputed"].sum())
-    bits = [f"{n} record{'s' if n != 1 else ''}", f"{n_none} without an amount" if n_none else "",
-            f"{n_disp} where sources disagree" if n_disp else ""]
+    n_none = int(everything["amount_usd"].isna().sum())
+    n_disp = int(everything["disputed"].sum())
+    bits = [f"{total:,} record{'s' if total != 1 else ''}", f"{n_none:,} without an amount" if n_none else "",
+            f"{n_disp:,} where sources disagree" if n_disp else "",
+            f"bars: records {first + 1:,}–{last:,}" if paged else ""]
     subtitle = f"{scope.capitalize()} · " + " · ".join(b for b in bits if b)
-    alt = (f"Bar chart of {n} financing record{'s' if n != 1 else ''} ({scope}): "
-           + "; ".join(f"{r['country']}, {r['lender']}, {r['kind']}, {r['amount_text']}, {r['status']}"
-                       for _, r in rows.iterrows()) + ".")
-    finish(fig, title=financing_title(rows), subtitle=subtitle, source=source, alt=alt, as_of=as_of,
+    listed = "; ".join(f"{r['country']}, {r['lender']}, {r['kind']}, {r['amount_text']}, {r['status']}"
+                       for r in recs)
+    if paged:
+        alt = (f"Bar chart of records {first + 1:,}–{last:,} of {total:,} financing records ({scope}): "
+               + listed + ".")
+    else:
+        alt = f"Bar chart of {n} financing record{'s' if n != 1 else ''} ({scope}): " + listed + "."
+    finish(fig, title=financing_title(everything), subtitle=subtitle, source=source, alt=alt, as_of=as_of,
            present=present, height=max(360, 190 + (70 if present else 60) * n))
     fig.update_layout(
         barmode="overlay", clickmode="event+select", dragmode=False,

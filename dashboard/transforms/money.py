@@ -30,16 +30,16 @@ DUSHANBE = "tj-dushanbe-safe-city"
 
 
 def sources_text(t: Tables, source_ids) -> str:
-    """A short source line for a chart: publisher (or author) and seed number, in the order first cited."""
-    src = t["sources"].set_index("source_id")
-    parts = []
-    for sid in dict.fromkeys(source_ids):
-        if sid not in src.index:
-            continue
-        r = src.loc[sid]
-        who = r["publisher"] or r["author"] or r["title"]
-        parts.append(f"{who} (seed {sid[5:]})" if sid.startswith("seed-") else str(who))
-    return "; ".join(parts)
+    """A short source line for a chart: publisher (or author) and seed number, in the order first cited (each
+    distinct part once)."""
+    wanted = dict.fromkeys(source_ids)
+    src = t["sources"]
+    src = src[src["source_id"].isin(list(wanted))]  # only the cited rows: one vectorised pass, no per-id .loc
+    who = {sid: (pub or auth or title) for sid, pub, auth, title in
+           zip(src["source_id"], src["publisher"], src["author"], src["title"], strict=True)}
+    parts = [f"{who[sid]} (seed {sid[5:]})" if sid.startswith("seed-") else str(who[sid])
+             for sid in wanted if sid in who]
+    return "; ".join(dict.fromkeys(parts))
 
 
 def status_group(status: str | None) -> str:
@@ -92,19 +92,27 @@ def financing_rows(t: Tables, country: str | None = None, group: str | None = No
     f["lender"] = [ents.get(lid) if lid else (lw or "lender not named")
                    for lid, lw in zip(f["lender_id"], f["lender_as_written"], strict=True)]
     f["status_group"] = f["status"].map(status_group)
-    f["amount_text"] = f["amount_usd"].map(money)
+    f["amount_text"] = f["amount_usd"].map({a: money(a) for a in f["amount_usd"].dropna().unique()}).fillna(
+        money(None))
     f["amount_note"] = f["financing_id"].map(AMOUNT_NOTES).fillna("")
     f["disputed"] = f["conflict_id"].notna()
     f["when"] = [("" if pd.isna(y) else f"{int(y)}" + (f"-{int(m):02d}" if pd.notna(m) else ""))
                  for y, m in zip(f["year"], f["month"], strict=True)]
-    if country:
-        f = f[f["country_iso3"] == country]
-    if group:
-        f = f[f["status_group"] == group]
     order = {iso: i for i, iso in enumerate(money_countries(t))}
     f = f.assign(_c=f["country_iso3"].map(order), _a=f["amount_usd"].fillna(-1))
     f = f.sort_values(["_c", "_a", "financing_id"], ascending=[True, False, True]).drop(columns=["_c", "_a"])
-    return f.reset_index(drop=True)
+    return filter_financing(f.reset_index(drop=True), country, group)
+
+
+def filter_financing(rows: pd.DataFrame, country: str | None = None, group: str | None = None) -> pd.DataFrame:
+    """The rows of financing_rows for one country (ISO-3) and status group (None: all), order kept.
+
+    Lets a page filter the full, once-computed rows instead of rebuilding them for every filter."""
+    if country:
+        rows = rows[rows["country_iso3"] == country]
+    if group:
+        rows = rows[rows["status_group"] == group]
+    return rows.reset_index(drop=True) if (country or group) else rows
 
 
 def financing_table(rows: pd.DataFrame) -> pd.DataFrame:
@@ -185,36 +193,56 @@ def money_conflicts(t: Tables, country: str | None = None) -> pd.DataFrame:
 
     Included: disagreements that financing rows point to, and those of the systems the money paid for where the
     sides name different vendors. Columns: conflict_id, topic, summary, table, row_id, claim, plus evidence fields.
+    Rows come grouped by disagreement (financing rows first, then systems, each in table order).
     """
     fin = financing_rows(t)
     dep = t["deployments"]
     linked = dep[dep["deployment_id"].isin(fin["deployment_id"].dropna()) & dep["conflict_id"].notna()]
     ids = list(dict.fromkeys(fin["conflict_id"].dropna()))
-    for cid, grp in dep[dep["conflict_id"].isin(linked["conflict_id"])].groupby("conflict_id", sort=False):
-        vendors = grp["vendor_id"].dropna()
-        if len(grp) > 1 and vendors.nunique() > 1 and len(vendors) == len(grp) and cid not in ids:
-            ids.append(cid)
+    # Systems' disagreements where every side names a vendor and the vendors differ (one groupby, no loop).
+    cand = dep[dep["conflict_id"].isin(linked["conflict_id"])]
+    if len(cand):
+        stats = cand.groupby("conflict_id", sort=False).agg(n=("conflict_id", "size"),
+                                                            named=("vendor_id", "count"),
+                                                            vendors=("vendor_id", "nunique"))
+        known = set(ids)
+        ids += [cid for cid, n, named, vendors in zip(stats.index, stats["n"], stats["named"], stats["vendors"],
+                                                      strict=True)
+                if n > 1 and vendors > 1 and named == n and cid not in known]
     ents = dict(zip(t["entities"]["entity_id"], t["entities"]["name"], strict=True))
     d = t["disagreements"].set_index("conflict_id")
     keep = ["source_id", "quote", "locator", "evidence", "conflict_id", "caveat"]
-    rows = []
-    for cid in ids:
-        for _, r in fin[fin["conflict_id"] == cid].iterrows():
-            claim = f"{r['kind'].capitalize()} of {r['amount_text']}; lender or funder: {r['lender']}"
-            rows.append({"table": "financing", "row_id": r["financing_id"], "country_iso3": r["country_iso3"],
-                         "claim": claim, **{k: r[k] for k in keep}})
-        for _, r in dep[dep["conflict_id"] == cid].iterrows():
-            vendor = ents.get(r["vendor_id"], "vendor not named") if r["vendor_id"] else "vendor not named"
-            claim = f"{r['system_type'].capitalize()} ({r['status']}), vendor: {vendor}"
-            rows.append({"table": "deployments", "row_id": r["deployment_id"], "country_iso3": r["country_iso3"],
-                         "claim": claim, **{k: r[k] for k in keep}})
-    out = pd.DataFrame(rows, columns=["table", "row_id", "country_iso3", "claim", *keep]).astype(object)
+    rank = {cid: k for k, cid in enumerate(ids)}
+    f = fin[fin["conflict_id"].isin(rank)]
+    f_claims = [f"{kind.capitalize()} of {amount}; lender or funder: {lender}"
+                for kind, amount, lender in zip(f["kind"], f["amount_text"], f["lender"], strict=True)]
+    s = dep[dep["conflict_id"].isin(rank)]
+    s_claims = [f"{system.capitalize()} ({status}), vendor: "
+                + (ents.get(vid, "vendor not named") if vid else "vendor not named")
+                for system, status, vid in zip(s["system_type"], s["status"], s["vendor_id"], strict=True)]
+    parts = [
+        pd.DataFrame({"table": "financing", "row_id": f["financing_id"].to_numpy(),
+                      "country_iso3": f["country_iso3"].to_numpy(), "claim": f_claims,
+                      **{k: f[k].to_numpy() for k in keep}, "_t": 0}),
+        pd.DataFrame({"table": "deployments", "row_id": s["deployment_id"].to_numpy(),
+                      "country_iso3": s["country_iso3"].to_numpy(), "claim": s_claims,
+                      **{k: s[k].to_numpy() for k in keep}, "_t": 1}),
+    ]
+    out = pd.concat(parts, ignore_index=True)
+    out = out.assign(_r=out["conflict_id"].map(rank)).sort_values(["_r", "_t"], kind="stable")
+    out = out[["table", "row_id", "country_iso3", "claim", *keep]].astype(object).reset_index(drop=True)
     out = out.where(out.notna(), None)  # empty text stays None, never the string 'nan'
     out["topic"] = out["conflict_id"].map(d["topic"])
     out["summary"] = out["conflict_id"].map(d["summary"])
+    return filter_conflicts(out, country)
+
+
+def filter_conflicts(rows: pd.DataFrame, country: str | None = None) -> pd.DataFrame:
+    """The disagreements of money_conflicts with at least one side in a country (ISO-3; None: all), both sides
+    kept. Lets a page filter the once-computed rows instead of rebuilding them for every filter."""
     if country:
-        out = out[out["conflict_id"].isin(out.loc[out["country_iso3"] == country, "conflict_id"])]
-    return out.reset_index(drop=True)
+        rows = rows[rows["conflict_id"].isin(rows.loc[rows["country_iso3"] == country, "conflict_id"])]
+    return rows.reset_index(drop=True)
 
 
 # ---------------------------------------------------------------- markets
@@ -256,6 +284,16 @@ def figure_text(value, unit: str, qualifier: str | None = None) -> str:
     return f"{qualifier} {core}".strip() if qualifier else core
 
 
+def _figure_texts(values, units, qualifiers) -> list[str]:
+    """figure_text for each row, worked out once per distinct (value, unit, qualifier): replicated figures repeat."""
+    keys = list(zip(values, units, qualifiers, strict=True))
+    done = {}
+    for k in keys:
+        if k not in done:
+            done[k] = figure_text(*k)
+    return [done[k] for k in keys]
+
+
 CARD_LABELS = {
     "cn-cameras-2017": "Surveillance cameras in China",
     "us-cameras-2017": "Surveillance cameras in the US",
@@ -278,14 +316,14 @@ def indicator_rows(t: Tables, topic: str | None = None) -> pd.DataFrame:
     """Indicators of one topic (or of TOPICS when None), with the figure in words and a projection flag."""
     i = t["indicators"].copy()
     i = i[i["topic"] == topic] if topic else i[i["topic"].isin(TOPICS)]
-    i["text"] = [figure_text(v, u, q) for v, u, q in zip(i["value"], i["unit"], i["qualifier"], strict=True)]
+    i["text"] = _figure_texts(i["value"], i["unit"], i["qualifier"])
     i["projection"] = i["name"].str.contains("projection", case=False) | i["caveat"].fillna("").str.contains(
         "projection", case=False)
     i["year_text"] = i["year"].map(lambda y: "year not given" if pd.isna(y) else str(int(y)))
     i["card_label"] = i["indicator_id"].map(CARD_LABELS).fillna(i["name"])
     # On a card the unit is in the label, so the value stays short: 'more than 150', not '... countries and regions'.
-    i["card_value"] = [figure_text(v, "count" if u in ("countries and regions", "providers") else u, q)
-                       for v, u, q in zip(i["value"], i["unit"], i["qualifier"], strict=True)]
+    i["card_value"] = _figure_texts(i["value"], i["unit"].where(~i["unit"].isin(["countries and regions", "providers"]),
+                                                                "count"), i["qualifier"])
     return i.reset_index(drop=True)
 
 
