@@ -14,12 +14,29 @@ LAYER_SHORT = {"debt": "Debt owed to China", "financing": "Documented financing"
 MAP_KEY = "map_chart"
 
 
-def _sync_city_from_click(places: pd.DataFrame) -> None:
+def _place_names(ds) -> dict[str, str]:
+    """place_id -> label for the city box, in its order (by name); built once per dataset. A name shared by several
+    places carries the place id: the box tells options apart by their label."""
+    places = geo.map_places(ds)
+    shared = places["name"].duplicated(keep=False)
+    labels = places["name"].where(~shared, places["name"] + " (" + places["place_id"] + ")")
+    return dict(zip(places["place_id"], labels, strict=True))
+
+
+def _city_options(ds) -> tuple[str, ...]:
+    return ("", *loaders.derive(ds, _place_names))
+
+
+def _undated(ds) -> int:
+    return int(ds["deployments"]["year"].isna().sum())
+
+
+def _sync_city_from_click(names: dict[str, str]) -> None:
     # A click arrives in session state before the page runs; move it into the city box so URL and panel follow it.
     picked = ui.selected_customdata(st.session_state.get(MAP_KEY))
     if picked and picked != st.session_state.get("_map_last_pick"):
         st.session_state["_map_last_pick"] = picked
-        if picked[0] in set(places["place_id"]):
+        if picked[0] in names:
             st.session_state["q_city"] = picked[0]
 
 
@@ -28,52 +45,88 @@ def render() -> None:
     ui.header("Map of Central Asia",
               "Documented surveillance systems, their vendors, and whether those vendors are on a US list. "
               "**Click a marker, or pick a city, for every record with its quote.**")
-    places = geo.map_places(ds)
-    names = dict(zip(places["place_id"], places["name"], strict=True))
-    _sync_city_from_click(places)
+    names = loaders.derive(ds, _place_names)
+    _sync_city_from_click(names)
 
     c1, c2, c3 = st.columns([2, 3, 2])
     with c1:
         layer = query.bound("layer", st.selectbox, list(geo.LAYERS), "debt", "Country layer",
                             fmt=LAYER_SHORT.get)
     with c2:
-        years = ["all", *geo.map_years(ds)]
+        years = ["all", *loaders.derive(ds, geo.map_years)]
         year = query.bound("year", st.select_slider, years, "all", "Show records up to",
                            fmt=lambda y: "All years (incl. undated)" if y == "all" else str(y),
                            parse=lambda s: s if s == "all" else int(s))
     with c3:
-        city = query.bound("city", st.selectbox, ["", *names], "", "City",
+        city = query.bound("city", st.selectbox, loaders.derive(ds, _city_options), "", "City",
                            fmt=lambda k: names.get(k, "— choose a city —"))
 
     until = None if year == "all" else int(year)
-    points, events, fig = loaders.derive(ds, _map, layer, until, ui.presenting())
+    points, events, fig, place_pos = loaders.derive(ds, _map, layer, until, ui.presenting())
     if until is not None:
-        hidden = int(ds["deployments"]["year"].isna().sum())
+        hidden = loaders.derive(ds, _undated)
         st.caption(f"{hidden} undated deployment records are hidden when a year is chosen; choose 'All years' to "
                    "see them.")
     if points.empty and events.empty:
         ui.empty(f"No documented deployment or event is dated {until} or earlier.")
     ui.chart(fig, MAP_KEY, selectable=True)
+    if place_pos is not None:
+        st.caption(f"{len(points) + len(events):,} records are too many for a marker each: each marker groups the "
+                   "records at one map position. Click one for its largest city's records; choose any city in the "
+                   "City box.")
     st.caption("Turkmenistan: none of the five documents names a deployment, loan or debt figure there; it is "
                "shown blank, not as zero.")
 
     if city:
         _city_panel(ds, city, names[city])
+        if place_pos is not None:
+            _same_marker(ds, city, until, names)
     else:
         st.info("Click a marker on the map, or choose a city above, to see its records and sources.", icon="👆")
 
 
-def _map(ds, layer: str, until: int | None, present: bool):
-    """Markers, events and the finished figure for one view; derived once per dataset and view."""
+def _view(ds, until: int | None):
+    """Markers and events up to a year, and their grouping by map position when there are too many for a marker
+    each (None otherwise); derived once per dataset and year."""
     points = geo.deployment_points(ds, until)
     events = geo.event_points(ds, until)
+    return points, events, None if geo.detailed(points, events) else geo.position_groups(points, events)
+
+
+def _map(ds, layer: str, until: int | None, present: bool):
+    """Markers, events, the finished figure, and each place's map position when markers are grouped (else None),
+    for one view; derived once per dataset and view."""
+    points, events, groups = loaders.derive(ds, _view, until)
     layer_df = geo.country_layer(ds, layer, until)
     year_label = "all years, including undated records" if until is None else f"records dated up to {until}"
-    fig = make_map_figure(points, events, layer_df, ds.boundary_features, layer_name=layer,
+    fig = make_map_figure(points, events, layer_df, ds.boundary_features, layer_name=layer, groups=groups,
                           layer_label=geo.LAYERS[layer], year_label=year_label, present=present,
                           as_of=ui.as_of(ds),
                           source="Caspian Policy Center brief (seed 002), US Federal Register, AidData; see Sources")
-    return points, events, fig
+    return points, events, fig, None if groups is None else groups["place_pos"]
+
+
+def _marker_places(ds, until: int | None) -> dict[str, list[str]]:
+    """Map position -> its places (by name), for the view's grouped markers."""
+    place_pos = loaders.derive(ds, _view, until)[2]["place_pos"]
+    names = loaders.derive(ds, _place_names)
+    frame = place_pos.rename("pos").reset_index()
+    frame["name"] = frame["place_id"].map(names)
+    frame = frame.sort_values(["name", "place_id"], kind="stable")
+    return {pos: list(grp["place_id"]) for pos, grp in frame.groupby("pos", sort=False)}
+
+
+def _same_marker(ds, city: str, until: int | None, names: dict[str, str]) -> None:
+    """The other cities the chosen city's marker groups, each a link (paged: a position may hold thousands)."""
+    pos = loaders.derive(ds, _view, until)[2]["place_pos"].get(city)
+    others = [p for p in loaders.derive(ds, _marker_places, until).get(pos, []) if p != city]
+    if not others:
+        return
+    with st.container(border=True):
+        st.markdown(f"**{len(others):,} other cities share this city's marker on the map**")
+        for place_id in ui.paged(others, f"map_same_{city}", per_page=20, noun="cities"):
+            nav.link("map", names.get(place_id, place_id), city=place_id, layer=st.query_params.get("layer"),
+                     year=st.query_params.get("year"))
 
 
 def _figures(r) -> str:
@@ -95,11 +148,20 @@ def _figures(r) -> str:
     return " · ".join(bits)
 
 
+def _city_records(ds, place_id: str) -> dict:
+    """One city's records, from the index of every city built once per dataset; financing grouped by deployment."""
+    recs = geo.city_records(ds, place_id, index=loaders.derive(ds, geo.city_index))
+    fin = recs["financing"]
+    by_dep = {d: grp.to_dict("records") for d, grp in fin.groupby("deployment_id", sort=False)} if len(fin) else {}
+    return {**recs, "financing_by_deployment": by_dep}
+
+
 def _city_panel(ds, place_id: str, name: str) -> None:
-    recs = loaders.derive(ds, geo.city_records, place_id)
+    recs = loaders.derive(ds, _city_records, place_id)
     st.subheader(f"Records for {name}")
-    dep = recs["deployments"]
-    for _, r in dep.iterrows():
+    dep, events = recs["deployments"], recs["events"]
+    shown = ui.paged(dep, f"map_dep_{place_id}", per_page=10, noun="deployment records")
+    for r in shown.to_dict("records"):
         with st.container(border=True):
             st.markdown(f"**{md(r['system_type'].capitalize())} — {md(r['status'])}**"
                         + (" · national system, shown at the capital" if r["scope"] == "national" else ""))
@@ -113,16 +175,16 @@ def _city_panel(ds, place_id: str, name: str) -> None:
             else:
                 st.markdown("Vendor: not named in the source")
             ui.evidence(ds, r)
-            fin = recs["financing"][recs["financing"]["deployment_id"] == r["deployment_id"]]
-            for _, f in fin.iterrows():
+            fins = recs["financing_by_deployment"].get(r["deployment_id"], [])
+            for f in ui.paged(fins, f"map_fin_{r['deployment_id']}", per_page=10, noun="financing records"):
                 amount = f"US${int(f['amount_usd']):,}" if pd.notna(f["amount_usd"]) else "amount not given"
                 ui.evidence(ds, f, heading=f"Financing: {f['kind']} from {f['lender_as_written'] or 'unnamed'}"
                                            f" — {amount} — {f['status']}")
-    for _, e in recs["events"].iterrows():
+    for e in ui.paged(events, f"map_ev_{place_id}", per_page=10, noun="events").to_dict("records"):
         with st.container(border=True):
             st.markdown(f"**Event: {md(e['title'])}**")
             ui.evidence(ds, e)
-    if dep.empty and recs["events"].empty:
+    if dep.empty and events.empty:
         ui.empty(f"No records for {name}.")
 
 

@@ -7,6 +7,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from dashboard.charts import OKABE_ITO, VENDOR_COLOURS, esc, finish, wrap
+from dashboard.transforms.geo import detailed, position_groups
 
 SYMBOLS = {"installed or contracted": "circle", "planned": "circle-open", "declined": "x-thin-open"}
 LAYER_SCALES = {"debt": "Oranges", "financing": "Blues", "deployments": "Greens"}
@@ -26,12 +27,16 @@ def _geojson(features: dict[str, dict], keys) -> dict:
 
 def make_map_figure(points: pd.DataFrame, events: pd.DataFrame, layer: pd.DataFrame, features: dict[str, dict],
                     *, layer_name: str, layer_label: str, year_label: str, source: str, as_of: str,
-                    present: bool = False) -> go.Figure:
+                    present: bool = False, groups: dict | None = None) -> go.Figure:
     """Choropleth of the chosen layer, context neighbours, Xinjiang outline, deployment and event markers.
 
     features: the boundary GeoJSON features keyed by iso3 (Dataset.boundary_features).
+    Small views get one marker per record (a trace per vendor); larger ones (transforms.geo.detailed) one marker per
+    map position, sized by its number of records, with the counts and main vendors in its hover (groups: the
+    caller's transforms.geo.position_groups(points, events), if it already has them).
     """
     fig = go.Figure()
+    layer = layer[layer["iso3"].isin(features.keys())]  # a country without a shape cannot be drawn
     ctx = [k for k, f in features.items() if f["properties"]["role"] == "context"]
     fig.add_trace(go.Choropleth(
         geojson=_geojson(features, ctx), locations=ctx, featureidkey="properties.iso3",
@@ -76,6 +81,93 @@ def make_map_figure(points: pd.DataFrame, events: pd.DataFrame, layer: pd.DataFr
         text=[esc("Xinjiang (China)" if k == "CN-XJ" else names.get(k, k)) for k in labels],
         textfont=dict(size=18 if present else 12, color="#333"), hoverinfo="skip", showlegend=False,
     ))
+    grouped = not detailed(points, events)
+    if grouped:
+        groups = groups or position_groups(points, events)
+        _grouped_markers(fig, groups["deployments"], groups["events"])
+    else:
+        _record_markers(fig, points, events)
+    fig.update_geos(
+        domain=dict(x=[0.0, 0.78], y=[0.0, 1.0]), projection_type="mercator", resolution=50,
+        lonaxis_range=list(WINDOW["lon"]), lataxis_range=list(WINDOW["lat"]),
+        showland=True, landcolor="#FAFAFA", showocean=True, oceancolor="#EAF3FA",
+        showlakes=True, lakecolor="#DCEBF5", showcountries=True, countrycolor="#C8C8C8",
+        showcoastlines=False, showframe=False, bgcolor="rgba(0,0,0,0)",
+    )
+    n_dep, n_cities = len(points), points["place_id"].nunique()
+    listed_n = int(points["vendor_listed"].sum())
+    title = (f"{listed_n} of {n_dep} documented Central Asian deployments use vendors on a US list"
+             if n_dep else "No documented deployments in this period")
+    alt = (f"Map of Central Asia ({year_label}): {n_dep} deployment records in {n_cities} cities, "
+           f"{listed_n} from vendors on a US list; countries shaded by {layer_label[0].lower() + layer_label[1:]}; "
+           f"Turkmenistan has no documented data.")
+    sizing = "markers sized by cameras"
+    legend_title = "Vendor (black ring = on a US list)<br>● in place  ○ planned  ✕ declined"
+    if grouped:
+        n_markers = len(groups["deployments"]) + len(groups["events"])
+        sizing = f"{n_dep + len(events):,} records grouped into {n_markers:,} markers by map position, sized by count"
+        legend_title = "Records at one map position<br>(black ring = a vendor on a US list)"
+        alt += (f" Markers group the records at one map position ({n_markers:,} markers); each marker's hover gives "
+                "its counts and main vendors.")
+    finish(fig, title=title, subtitle=f"{layer_label}; {sizing}; {year_label}", source=source,
+           alt=alt, as_of=as_of, present=present, height=680 if present else 620)
+    fig.update_layout(
+        margin=dict(l=10, r=10, t=100, b=120), clickmode="event+select", dragmode=False,
+        legend=dict(orientation="v", x=1.0, y=0.98, xanchor="right", yanchor="top", bgcolor="rgba(255,255,255,0.9)",
+                    title=dict(text=legend_title, font=dict(size=18 if present else 13))),
+    )
+    return fig
+
+
+def _count_size(n, biggest: int) -> list[float]:
+    """Marker size for a group of n records: area grows with n (square-root scale), relative to the biggest."""
+    return list(12 + 26 * np.sqrt(np.asarray(n, dtype=float) / max(biggest, 1)))
+
+
+def _grouped_markers(fig: go.Figure, dep: pd.DataFrame, ev: pd.DataFrame) -> None:
+    """One marker per map position: a trace for positions with a vendor on a US list, one for the rest, one for
+    events. Clicking a marker picks the position's largest city (customdata: place_id, position)."""
+    biggest = int(max(dep["records"].max() if len(dep) else 0, ev["events"].max() if len(ev) else 0))
+    hover = []
+    for r in dep.itertuples(index=False):
+        others = f" and {r.cities - 1:,} other cities here" if r.cities > 1 else ""
+        parts = [f"<b>{esc(r.place)}</b>{others}",
+                 f"{r.records:,} deployment records: {r.in_place:,} in place or contracted, {r.planned:,} planned, "
+                 f"{r.declined:,} declined",
+                 f"{r.listed:,} from vendors on a US list",
+                 "Vendors: " + wrap(r.vendors, 60)]
+        if r.disputed:
+            parts.append(f"⚠ Sources disagree on {r.disputed:,} of them")
+        parts.append(f"<i>Click for {esc(r.place)}'s records</i>")
+        hover.append("<br>".join(parts))
+    dep = dep.assign(hover=hover)
+    for listed, grp in ((True, dep[dep["listed"] > 0]), (False, dep[dep["listed"] == 0])):
+        if grp.empty:
+            continue
+        fig.add_trace(go.Scattergeo(
+            lon=grp["lon"], lat=grp["lat"], mode="markers",
+            name="Includes a vendor on a US list" if listed else "No vendor on a US list",
+            marker=dict(size=_count_size(grp["records"], biggest),
+                        color=OKABE_ITO["vermillion"] if listed else OKABE_ITO["sky"],
+                        line=dict(color="#000" if listed else "#FFF", width=2.5 if listed else 1), opacity=0.85),
+            customdata=np.stack([grp["place_id"], grp["pos"]], axis=-1),
+            text=grp["hover"], hovertemplate="%{text}<extra></extra>",
+        ))
+    if len(ev):
+        fig.add_trace(go.Scattergeo(
+            lon=ev["lon"], lat=ev["lat"], mode="markers", name="Protests or incidents",
+            marker=dict(size=_count_size(ev["events"], biggest), symbol="triangle-up", color=OKABE_ITO["yellow"],
+                        line=dict(color="#000", width=1.2)),
+            customdata=np.stack([ev["place_id"], ev["pos"]], axis=-1),
+            text=[f"<b>{esc(r.place)}</b>" + (f" and {r.cities - 1:,} other cities here" if r.cities > 1 else "")
+                  + f"<br>{r.events:,} protests or incidents, e.g. " + wrap(r.title, 60)
+                  + f"<br><i>Click for {esc(r.place)}'s records</i>" for r in ev.itertuples(index=False)],
+            hovertemplate="%{text}<extra></extra>",
+        ))
+
+
+def _record_markers(fig: go.Figure, points: pd.DataFrame, events: pd.DataFrame) -> None:
+    """One marker per record: a trace per vendor (colour, black ring if listed), one for events."""
     for vendor_key, grp in points.groupby("vendor_key", sort=False):
         colour = VENDOR_COLOURS.get(vendor_key, OKABE_ITO["sky"])
         vendor = grp["vendor"].iloc[0]
@@ -110,26 +202,3 @@ def make_map_figure(points: pd.DataFrame, events: pd.DataFrame, layer: pd.DataFr
                   for r in events.itertuples()],
             hovertemplate="%{text}<extra></extra>",
         ))
-    fig.update_geos(
-        domain=dict(x=[0.0, 0.78], y=[0.0, 1.0]), projection_type="mercator", resolution=50,
-        lonaxis_range=list(WINDOW["lon"]), lataxis_range=list(WINDOW["lat"]),
-        showland=True, landcolor="#FAFAFA", showocean=True, oceancolor="#EAF3FA",
-        showlakes=True, lakecolor="#DCEBF5", showcountries=True, countrycolor="#C8C8C8",
-        showcoastlines=False, showframe=False, bgcolor="rgba(0,0,0,0)",
-    )
-    n_dep, n_cities = len(points), points["place_id"].nunique()
-    listed_n = int(points["vendor_listed"].sum())
-    title = (f"{listed_n} of {n_dep} documented Central Asian deployments use vendors on a US list"
-             if n_dep else "No documented deployments in this period")
-    alt = (f"Map of Central Asia ({year_label}): {n_dep} deployment records in {n_cities} cities, "
-           f"{listed_n} from vendors on a US list; countries shaded by {layer_label[0].lower() + layer_label[1:]}; "
-           f"Turkmenistan has no documented data.")
-    finish(fig, title=title, subtitle=f"{layer_label}; markers sized by cameras; {year_label}", source=source,
-           alt=alt, as_of=as_of, present=present, height=680 if present else 620)
-    fig.update_layout(
-        margin=dict(l=10, r=10, t=100, b=120), clickmode="event+select", dragmode=False,
-        legend=dict(orientation="v", x=1.0, y=0.98, xanchor="right", yanchor="top", bgcolor="rgba(255,255,255,0.9)",
-                    title=dict(text="Vendor (black ring = on a US list)<br>● in place  ○ planned  ✕ declined",
-                               font=dict(size=18 if present else 13))),
-    )
-    return fig

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
 import pandas as pd
 
 from dashboard.transforms.links import Tables, vendor_listings
@@ -11,6 +12,10 @@ from dashboard.transforms.links import Tables, vendor_listings
 IN_PLACE = {"installed", "launched", "upgraded", "operating", "deal closed", "contracted"}
 # Money the documents say was actually provided or committed; offers declined and requests not met are not.
 FINANCING_COUNTED = {"funded", "signed", "closed", "completed", "agreed; protested"}
+# Up to this many records (deployments + events) and vendors the map draws one marker per record, in a trace per
+# vendor; beyond it markers are grouped by map position (each group's records are one click away in the city panel).
+MAX_MARKERS = 250
+MAX_VENDORS = 12
 LAYERS = {
     "debt": "Share of public debt owed to Chinese lenders (%)",
     "financing": "Documented financing (US$)",
@@ -54,12 +59,21 @@ def deployment_points(t: Tables, until_year: int | None = None) -> pd.DataFrame:
     dep["status_group"] = dep["status"].map(status_group)
     dep["cameras_shown"] = dep["cameras_installed"].fillna(dep["cameras_planned"])
     dep = dep.sort_values(["place_id", "deployment_id"]).reset_index(drop=True)
-    offsets = []
-    for _, grp in dep.groupby("place_id", sort=True):
-        offsets += _ring_offsets(len(grp), float(grp["lat"].iloc[0]))
-    dep["mlon"] = dep["lon"] + [o[0] for o in offsets]
-    dep["mlat"] = dep["lat"] + [o[1] for o in offsets]
+    dx, dy = ring_offsets(dep["place_id"], dep["lat"])
+    dep["mlon"] = dep["lon"] + dx
+    dep["mlat"] = dep["lat"] + dy
     return dep
+
+
+def ring_offsets(place_id: pd.Series, lat: pd.Series, radius: float = 0.55) -> tuple[np.ndarray, np.ndarray]:
+    """_ring_offsets for every row at once: rows sharing a place (in their current order) spread on its ring."""
+    groups = place_id.groupby(place_id.to_numpy(), sort=False)
+    n = groups.transform("size").to_numpy(dtype=float)
+    k = groups.cumcount().to_numpy(dtype=float)
+    stretch = 1 / np.maximum(np.cos(np.radians(lat.to_numpy(dtype=float))), 0.2)
+    angle = 2 * np.pi * k / np.maximum(n, 1) + np.pi / 2
+    alone = n == 1
+    return (np.where(alone, 0.0, radius * stretch * np.cos(angle)), np.where(alone, 0.0, radius * np.sin(angle)))
 
 
 def event_points(t: Tables, until_year: int | None = None) -> pd.DataFrame:
@@ -84,9 +98,9 @@ def country_layer(t: Tables, layer: str, until_year: int | None = None) -> pd.Da
     if layer == "debt":
         d = t["debt"].set_index("country_iso3")
         out["value"] = out["iso3"].map(d["share_pct"])
-        notes = {iso: f"{r.share_qualifier} {r.share_pct:g}% of public debt owed to {r.creditor}".strip()
-                 for iso, r in d.iterrows()}
-        out["note"] = out["iso3"].map(notes)
+        notes = (d["share_qualifier"].fillna("").astype(str) + " " + d["share_pct"].map("{:g}".format)
+                 + "% of public debt owed to " + d["creditor"].astype(str)).str.strip()
+        out["note"] = out["iso3"].map(notes[~notes.index.duplicated(keep="last")])
     elif layer == "financing":
         f = t["financing"]
         f = f[f["status"].isin(FINANCING_COUNTED) & f["amount_usd"].notna()]
@@ -113,15 +127,31 @@ def country_layer(t: Tables, layer: str, until_year: int | None = None) -> pd.Da
     return out.reset_index(drop=True)
 
 
-def city_records(t: Tables, place_id: str) -> dict[str, pd.DataFrame]:
-    """Every record for a city: its deployment claims, the financing tied to them, and events there."""
+def city_index(t: Tables) -> dict:
+    """Every city's records located once: row positions per place (deployments, events) and per deployment
+    (financing), so one city's records are a few iloc lookups rather than a scan of every table."""
     dep = deployment_points(t)
-    dep = dep[dep["place_id"] == place_id]
     fin = t["financing"]
-    fin = fin[fin["deployment_id"].isin(dep["deployment_id"])]
+    fin = fin[fin["deployment_id"].notna()]
     fin = fin.merge(t["entities"][["entity_id", "name"]].rename(columns={"entity_id": "lender_id", "name": "lender"}),
                     on="lender_id", how="left")
-    ev = t["events"][t["events"]["place_id"] == place_id]
+    ev = t["events"]
+    return {"deployments": dep, "dep_rows": dep.groupby("place_id").indices,
+            "financing": fin, "fin_rows": fin.groupby("deployment_id").indices,
+            "events": ev, "ev_rows": ev.groupby("place_id").indices}
+
+
+def city_records(t: Tables, place_id: str, index: dict | None = None) -> dict[str, pd.DataFrame]:
+    """Every record for a city: its deployment claims, the financing tied to them, and events there.
+
+    index: city_index(t), when the caller keeps one (it is rebuilt otherwise).
+    """
+    ix = city_index(t) if index is None else index
+    none = np.array([], dtype=int)
+    dep = ix["deployments"].iloc[ix["dep_rows"].get(place_id, none)]
+    fin_rows = [ix["fin_rows"][d] for d in dep["deployment_id"] if d in ix["fin_rows"]]
+    fin = ix["financing"].iloc[np.sort(np.concatenate(fin_rows)) if fin_rows else none].reset_index(drop=True)
+    ev = ix["events"].iloc[ix["ev_rows"].get(place_id, none)]
     return {"deployments": dep, "financing": fin, "events": ev}
 
 
@@ -131,3 +161,78 @@ def map_places(t: Tables) -> pd.DataFrame:
     used = set(t["deployments"]["place_id"]) | set(t["events"]["place_id"].dropna())
     p = t["places"]
     return p[p["place_id"].isin(used) & p["country_iso3"].isin(ca)].sort_values("name").reset_index(drop=True)
+
+
+def detailed(points: pd.DataFrame, events: pd.DataFrame) -> bool:
+    """Whether a view is small enough to draw one marker per record (and a legend entry per vendor)."""
+    return len(points) + len(events) <= MAX_MARKERS and points["vendor_key"].nunique() <= MAX_VENDORS
+
+
+CELLS = (None, 0.25, 0.5, 1.0, 2.0, 4.0, 8.0)  # exact position first, then ever coarser grids (degrees)
+
+
+def _position_keys(df: pd.DataFrame, cell: float | None) -> pd.Series:
+    if cell is None:
+        return df["lat"].round(3).astype(str) + "," + df["lon"].round(3).astype(str)
+    return (np.floor(df["lat"] / cell).astype(int).astype(str) + ":"
+            + np.floor(df["lon"] / cell).astype(int).astype(str) + f"@{cell:g}")
+
+
+def position_groups(points: pd.DataFrame, events: pd.DataFrame,
+                    max_markers: int = MAX_MARKERS) -> dict[str, pd.DataFrame | pd.Series]:
+    """Deployments and events grouped by map position (a city's coordinates; a coarser grid cell if that still
+    makes more than max_markers markers), for views too large to draw one marker per record.
+
+    Returns deployments (one row per position: lat, lon, records, cities, the position's largest city as place_id
+    and place, counts by status group as in_place, planned and declined, listed, disputed, and the most frequent
+    vendors as text), events (position, lat, lon, events, cities, place_id, place, first title), and place_pos
+    (place_id -> position, for every place).
+    """
+    for cell in CELLS:
+        dkey, ekey = _position_keys(points, cell), _position_keys(events, cell)
+        if dkey.nunique() + ekey.nunique() <= max_markers:
+            break
+    d = points.assign(pos=dkey.to_numpy())
+    e = events.assign(pos=ekey.to_numpy())
+    return {"deployments": _deployment_groups(d), "events": _event_groups(e),
+            "place_pos": pd.concat([d[["place_id", "pos"]], e[["place_id", "pos"]]])
+            .drop_duplicates("place_id").set_index("place_id")["pos"]}
+
+
+def _largest_city(df: pd.DataFrame) -> pd.DataFrame:
+    """Per position: the place with most records (ties: first place_id) and its name."""
+    sizes = df.groupby(["pos", "place_id", "place"], sort=True).size().rename("n").reset_index()
+    sizes = sizes.sort_values(["pos", "n", "place_id"], ascending=[True, False, True], kind="stable")
+    return sizes.drop_duplicates("pos").set_index("pos")[["place_id", "place"]]
+
+
+def _deployment_groups(d: pd.DataFrame) -> pd.DataFrame:
+    cols = ["pos", "lat", "lon", "records", "cities", "place_id", "place", "in_place", "planned", "declined",
+            "listed", "disputed", "vendors"]
+    if d.empty:
+        return pd.DataFrame(columns=cols)
+    g = d.groupby("pos", sort=True)
+    out = g.agg(lat=("lat", "mean"), lon=("lon", "mean"), records=("deployment_id", "size"),
+                cities=("place_id", "nunique"), listed=("vendor_listed", "sum"), disputed=("conflict_id", "count"))
+    out = out.join(_largest_city(d))
+    status = pd.crosstab(d["pos"], d["status_group"])
+    for col, group in (("in_place", "installed or contracted"), ("planned", "planned"), ("declined", "declined")):
+        out[col] = status[group] if group in status else 0
+    vend = d.groupby(["pos", "vendor"], sort=True).size().rename("n").reset_index()
+    vend = vend.sort_values(["pos", "n", "vendor"], ascending=[True, False, True], kind="stable")
+    kinds = vend.groupby("pos")["vendor"].size()
+    top = vend.groupby("pos").head(3)
+    text = (top["vendor"] + " (" + top["n"].map("{:,}".format) + ")").groupby(top["pos"]).agg(", ".join)
+    more = kinds - 3
+    out["vendors"] = text + more.map(lambda m: f" and {m:,} more" if m > 0 else "")
+    return out.reset_index()[cols]
+
+
+def _event_groups(e: pd.DataFrame) -> pd.DataFrame:
+    cols = ["pos", "lat", "lon", "events", "cities", "place_id", "place", "title"]
+    if e.empty:
+        return pd.DataFrame(columns=cols)
+    g = e.groupby("pos", sort=True)
+    out = g.agg(lat=("lat", "mean"), lon=("lon", "mean"), events=("event_id", "size"),
+                cities=("place_id", "nunique"), title=("title", "first"))
+    return out.join(_largest_city(e)).reset_index()[cols]
