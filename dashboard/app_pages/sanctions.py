@@ -15,6 +15,7 @@ from dashboard.transforms import sanctions as sx
 TIMELINE_KEY = "sanctions_timeline"
 STEPS_KEY = "sanctions_entity_list"
 TABLE_KEY = "sanctions_table"
+PER_PAGE = 20  # actions per page of the timeline and the table (they share one pager); fewer: no pager at all
 
 
 def _parse_list(raw: str, allowed) -> list[str]:
@@ -38,9 +39,39 @@ def _multi_bound(key: str, options: dict[str, str], label: str, placeholder: str
     return value
 
 
-def _table_key(authorities, instruments) -> str:
-    # A new key per filter, so a stale row number never points at a different action.
-    return f"{TABLE_KEY}_{zlib.crc32(repr((list(authorities), list(instruments))).encode()):08x}"
+def _table_key(authorities, instruments, page: int = 1) -> str:
+    # A new key per filter and page, so a stale row number never points at a different action.
+    crc = f"{TABLE_KEY}_{zlib.crc32(repr((list(authorities), list(instruments))).encode()):08x}"
+    return crc if page == 1 else f"{crc}_p{page}"
+
+
+def _actions(ds, authorities=(), instruments=()) -> pd.DataFrame:
+    """The actions table for these filters; no filter and empty filters share one cache entry."""
+    return loaders.derive(ds, sx.actions_table, list(authorities), list(instruments))
+
+
+def _labels(ds) -> dict[str, str]:
+    """{action_id: title} for the select box; a title several actions share gets its id, so each option is distinct."""
+    a = _actions(ds)
+    dup = a["title"].duplicated(keep=False)
+    return {i: f"{t} ({i})" if d else t for i, t, d in zip(a["action_id"], a["title"], dup, strict=True)}
+
+
+def _by_id(ds) -> pd.DataFrame:
+    return _actions(ds).set_index("action_id")
+
+
+def _positions(ds) -> dict[str, int]:
+    return {a: i for i, a in enumerate(ds["actions"]["action_id"])}
+
+
+def _row(ds, action_id: str) -> dict:
+    """One action's row as stored (for its evidence block), found by position rather than by scanning the table."""
+    return ds["actions"].iloc[loaders.derive(ds, _positions)[action_id]].to_dict()
+
+
+def _ca_summary(ds, authorities: list, instruments: list) -> dict[str, int]:
+    return sx.ca_vendor_summary(_actions(ds, authorities, instruments))
 
 
 def _sync_action(actions: pd.DataFrame, table_key: str, action_ids) -> None:
@@ -67,8 +98,8 @@ def render() -> None:
               "effect, the parties it names, and whether it hits a vendor active in Central Asia. "
               "**Click a row, a marker, or choose an action for its dates, quotes and named parties.**")
     opts = loaders.derive(ds, sx.filter_options)
-    everything = loaders.derive(ds, sx.actions_table)
-    titles = dict(zip(everything["action_id"], everything["title"], strict=True))
+    everything = _actions(ds)
+    titles = loaders.derive(ds, _labels)
 
     st.subheader("1. Choose which actions to show")
     c1, c2 = st.columns(2)
@@ -78,35 +109,64 @@ def render() -> None:
         inst_keys = _multi_bound("instrument", opts["instrument"], "Instrument", "All instruments")
     authorities = [opts["authority"][k] for k in auth_keys]
     instruments = [opts["instrument"][k] for k in inst_keys]
-    actions = loaders.derive(ds, sx.actions_table, authorities, instruments)
-    table_key = _table_key(auth_keys, inst_keys)
-    _sync_action(actions, table_key, set(titles))
-    st.caption(f"Showing {len(actions)} of {len(everything)} actions."
+    actions = _actions(ds, authorities, instruments)
+    st.caption(f"Showing {len(actions):,} of {len(everything):,} actions."
                + (" Clear both boxes to show all." if len(actions) < len(everything) else ""))
 
     st.subheader("2. Each action on a time axis: announced and in force")
-    _timeline(ds, actions, authorities, instruments)
+    # One pager for the timeline and the table (section 4): a long list is read a page at a time, and every action
+    # is on exactly one page. With PER_PAGE actions or fewer it draws nothing and both show every action.
+    page = ui.paged(actions, "sanctions_actions", per_page=PER_PAGE, noun="actions", url_key="page")
+    first, last = (int(page.index[0]), int(page.index[-1]) + 1) if len(page) else (0, 0)
+    paged = len(page) < len(actions)
+    table_key = _table_key(auth_keys, inst_keys, first // PER_PAGE + 1)
+    _sync_action(page, table_key, titles)
+    if paged:
+        st.caption("The timeline, the lists under it and the table in section 4 show the actions on this page, in "
+                   "date order (undated last); change the page to see the others.")
+    _timeline(ds, actions, page, authorities, instruments, (first, last) if paged else None)
 
     st.subheader("3. Parties added to the US Entity List")
     _entity_list(ds)
 
-    st.subheader("4. All actions shown")
-    _table(actions, table_key)
+    st.subheader("4. All actions shown" if not paged else "4. The actions on this page")
+    _table(ds, page, table_key, authorities, instruments, (first, last) if paged else None)
 
     st.subheader("5. One action: its dates, quote and the parties it names")
     action = query.bound("action", st.selectbox, ["", *everything["action_id"]], "", "Action",
                          fmt=lambda k: titles.get(k, "— choose an action —"))
     if action:
-        _action_panel(ds, everything.set_index("action_id").loc[action], action)
+        _action_panel(ds, loaders.derive(ds, _by_id).loc[action], action)
     else:
         st.info("Pick a row in the table, click a marker on the timeline, or choose an action above.", icon="👆")
 
 
-def _timeline_figure(ds, authorities: list, instruments: list, present: bool):
-    actions = loaders.derive(ds, sx.actions_table, authorities, instruments)
-    points = loaders.derive(ds, sx.date_points, actions["action_id"])
+def _view_note(window, n: int) -> str:
+    """What one page of the timeline draws, short enough for the chart's one-line subtitle."""
+    return f"actions {window[0] + 1:,}–{window[1]:,} of {n:,}"
+
+
+def _timeline_figure(ds, authorities: list, instruments: list, present: bool, window=None):
+    """The timeline of the filtered actions; with a window (first, last), only those rows are drawn."""
+    actions = _actions(ds, authorities, instruments)
+    shown = actions if window is None else actions.iloc[window[0]:window[1]]
+    points = sx.date_points(ds, shown["action_id"])
     source = sx.source_text(ds, points["source_id"]) if len(points) else "see Sources"
-    return make_timeline_figure(actions, points, source=source, as_of=ui.as_of(ds), present=present)
+    if window is None:
+        return make_timeline_figure(actions, points, source=source, as_of=ui.as_of(ds), present=present)
+    return make_timeline_figure(actions, points, source=source, as_of=ui.as_of(ds), present=present, shown=shown,
+                                note=_view_note(window, len(actions)))
+
+
+def _not_placed(ds, authorities: list, instruments: list, window=None) -> dict[str, list[str]]:
+    actions = _actions(ds, authorities, instruments)
+    return sx.not_placed(ds, actions if window is None else actions.iloc[window[0]:window[1]])
+
+
+def _sides(ds, authorities: list, instruments: list, window=None) -> dict[str, pd.DataFrame]:
+    """Disagreements touching the actions shown (on this page), with every side among the filtered actions."""
+    ids = _actions(ds, authorities, instruments)["action_id"]
+    return sx.conflict_sides(ds, ids, touching=None if window is None else ids.iloc[window[0]:window[1]])
 
 
 def _entity_list_figure(ds, present: bool):
@@ -115,46 +175,57 @@ def _entity_list_figure(ds, present: bool):
     return make_entity_list_figure(steps, source=source, as_of=ui.as_of(ds), present=present)
 
 
-def _timeline(ds, actions: pd.DataFrame, authorities: list, instruments: list) -> None:
-    fig = loaders.derive(ds, _timeline_figure, authorities, instruments, ui.presenting())
+def _timeline(ds, actions: pd.DataFrame, page: pd.DataFrame, authorities: list, instruments: list,
+              window) -> None:
+    fig = loaders.derive(ds, _timeline_figure, authorities, instruments, ui.presenting(), window)
     if actions.empty:
         ui.empty("No action matches these filters. Clear the authority and instrument boxes to see all.")
     ui.chart(fig, TIMELINE_KEY, selectable=True)
-    named = sx.ca_vendor_summary(actions)
+    named = loaders.derive(ds, _ca_summary, authorities, instruments)
     if named:
-        who = ", ".join(f"{k} ({v} action{'s' if v > 1 else ''})" for k, v in named.items())
-        st.markdown(f"{CA_MARK} **{int(actions['names_ca_vendor'].sum())} of {len(actions)} actions shown name a "
+        who = ", ".join(f"{k} ({v:,} action{'s' if v > 1 else ''})" for k, v in named.items())
+        st.markdown(f"{CA_MARK} **{int(actions['names_ca_vendor'].sum()):,} of {len(actions):,} actions shown name a "
                     f"vendor active in Central Asia:** {md(who)}. They are shaded in the chart and marked "
                     f"{CA_MARK} in the table.")
-    missing = loaders.derive(ds, sx.not_placed, actions)
+    missing = loaders.derive(ds, _not_placed, authorities, instruments, window)
     lines = []
+    where = " on this page" if window else ""
     if missing["undated"]:
-        lines.append("- **not placed** — no date in the documents: " + md("; ".join(missing["undated"])))
+        lines.append(f"- **not placed**{where} — no date in the documents: " + md("; ".join(missing["undated"])))
     if missing["partial"]:
-        lines.append("- **not placed** — partial dates (no day or no year; the action's full dates are on the "
-                     "chart): " + md("; ".join(missing["partial"])))
+        lines.append(f"- **not placed**{where} — partial dates (no day or no year; the action's full dates are on "
+                     "the chart): " + md("; ".join(missing["partial"])))
     if lines:
         st.markdown("\n".join(lines))
-    sides = loaders.derive(ds, sx.conflict_sides, actions["action_id"])
+    sides = loaders.derive(ds, _sides, authorities, instruments, window)
     if sides:
-        topics = ds["disagreements"].set_index("conflict_id").loc[list(sides), "topic"]
+        topics = dict.fromkeys(ui.disagreement(ds, cid)["topic"] for cid in sides)
         with st.expander(f"⚠ Sources disagree on dates: {md('; '.join(topics))}. Both sides, with quotes"):
-            for cid, rows in sides.items():
-                d = ds["disagreements"].set_index("conflict_id").loc[cid]
+            titles = loaders.derive(ds, _labels)
+            for cid in ui.paged(list(sides), "sanctions_sides", per_page=10, noun="disagreements"):
+                rows = sides[cid]
+                d = ui.disagreement(ds, cid)
                 st.markdown(f"**{md(d['topic'])}**")
                 st.caption(f"{md(d['summary'])} How the data handles it: {md(d['handling'])}")
-                titles = dict(zip(actions["action_id"], actions["title"], strict=True))
                 for action_id, grp in rows.groupby("action_id", sort=False):
                     st.markdown(f"*{md(titles.get(action_id, action_id))}*")
-                    for col, (_, r) in zip(st.columns(len(grp)), grp.iterrows(), strict=True):
+                    for col, r in zip(st.columns(len(grp)), grp.to_dict("records"), strict=True):
                         with col:
                             _date_evidence(ds, r, show_conflict=False)
 
 
 def _date_evidence(ds, r, *, show_conflict: bool = True) -> None:
+    """One dated claim (a dict or Series row of action_dates) with its quote."""
     when = sx.fmt_date(r["date"]) if pd.notna(r["date"]) else f"“{r['date_as_written']}” (partial date)"
-    row = r if show_conflict else r.drop(labels=["conflict_id"])
+    row = r if show_conflict else {k: v for k, v in r.items() if k != "conflict_id"}
     ui.evidence(ds, row, heading=f"{sx.DATE_LABELS.get(r['date_kind'], r['date_kind'])}: {when}")
+
+
+def _effective_rows(ds, action_id: str) -> list[dict]:
+    """An action's 'effective' date rows, in table order (looked up by position, not by scanning the table)."""
+    d = ds["action_dates"]
+    rows = d.iloc[loaders.derive(ds, sx.date_rows).get(action_id, [])]
+    return rows[rows["date_kind"] == "effective"].to_dict("records")
 
 
 def _entity_list(ds) -> None:
@@ -163,48 +234,52 @@ def _entity_list(ds) -> None:
     ui.chart(fig, STEPS_KEY)
     st.caption("This chart shows every US Entity List rule in the documents; the filters above do not change it.")
     with st.expander("Evidence for each step: date in force and the parties the rule lists"):
-        dates = ds["action_dates"]
-        actions = ds["actions"].set_index("action_id")
-        for r in steps.itertuples():
+        for r in ui.paged(steps, "sanctions_steps", per_page=10, noun="rules").itertuples():
             st.markdown(f"**+{r.added} → {r.cumulative}: {md(r.title)}**")
-            eff = dates[(dates["action_id"] == r.action_id) & (dates["date_kind"] == "effective")]
-            for _, d in eff.iterrows():
+            for d in loaders.derive(ds, _effective_rows, r.action_id):
                 _date_evidence(ds, d)
-            ui.evidence(ds, actions.loc[r.action_id].to_dict(),
+            ui.evidence(ds, _row(ds, r.action_id),
                         heading=f"Parties listed (the rule states {int(r.listed_count)})"
                         if pd.notna(r.listed_count) else "Parties listed")
 
 
-def _date_cell(a: pd.Series, kind: str, partial: pd.DataFrame) -> str:
-    if pd.notna(a[kind]):
-        return sx.fmt_date(a[kind])
-    p = partial[(partial["action_id"] == a["action_id"]) & (partial["date_kind"] == kind)]
-    return f"“{p['date_as_written'].iloc[0]}” (partial)" if len(p) else "not given"
+def _table_view(ds, authorities: list, instruments: list, window=None) -> pd.DataFrame:
+    """The table's columns for the actions shown (one page of them with a window), built once per filter and page."""
+    actions = _actions(ds, authorities, instruments)
+    if window is not None:
+        actions = actions.iloc[window[0]:window[1]]
+    partial = loaders.derive(ds, sx.partial_first)
+
+    def cell(kind: str) -> list[str]:
+        return [sx.fmt_date(d) if pd.notna(d)
+                else f"“{partial[(a, kind)]}” (partial)" if (a, kind) in partial else "not given"
+                for a, d in zip(actions["action_id"], actions[kind], strict=True)]
+
+    return pd.DataFrame({
+        "Action": [f"{CA_MARK} {t}" if ca else t for t, ca in zip(actions["title"], actions["names_ca_vendor"],
+                                                                    strict=True)],
+        "Who": actions["jurisdiction"].to_numpy(),
+        "Announced": cell("announced"),
+        "In force": cell("effective"),
+        "Parties named": [sx.parties_text(a, short=True) for a in actions.to_dict("records")],
+        "Vendors active in Central Asia": [", ".join(v) for v in actions["ca_vendor_names"]],
+        "Dates disputed": ["⚠ yes" if c else "" for c in actions["date_conflicts"]],
+        "Instrument": actions["instrument"].to_numpy(),
+        "Status": actions["status"].to_numpy(),
+    })
 
 
-def _table(actions: pd.DataFrame, table_key: str) -> None:
+def _table(ds, actions: pd.DataFrame, table_key: str, authorities: list, instruments: list, window) -> None:
     if actions.empty:
         ui.empty("No action matches these filters.")
         return
-    ds = loaders.dataset()
-    partial = ds["action_dates"][ds["action_dates"]["date"].isna()]
-    view = pd.DataFrame({
-        "Action": [f"{CA_MARK} {t}" if ca else t for t, ca in zip(actions["title"], actions["names_ca_vendor"],
-                                                                    strict=True)],
-        "Who": actions["jurisdiction"],
-        "Announced": [_date_cell(a, "announced", partial) for _, a in actions.iterrows()],
-        "In force": [_date_cell(a, "effective", partial) for _, a in actions.iterrows()],
-        "Parties named": [sx.parties_text(a, short=True) for _, a in actions.iterrows()],
-        "Vendors active in Central Asia": [", ".join(v) for v in actions["ca_vendor_names"]],
-        "Dates disputed": ["⚠ yes" if c else "" for c in actions["date_conflicts"]],
-        "Instrument": actions["instrument"],
-        "Status": actions["status"],
-    })
+    view = loaders.derive(ds, _table_view, authorities, instruments, window)
     st.dataframe(view, key=table_key, on_select="rerun", selection_mode="single-row", hide_index=True,
-                 width="stretch", height=38 + 35 * len(view),
+                 width="stretch", height=38 + 35 * min(len(view), PER_PAGE),
                  column_config={"Action": st.column_config.TextColumn(width="large"),
                                 "Who": st.column_config.TextColumn(width="small")})
-    st.caption("Select a row for its dates, quotes and named parties (section 5).")
+    st.caption("Select a row for its dates, quotes and named parties (section 5)."
+               + (" The page is chosen above the timeline (section 2)." if window else ""))
 
 
 def _action_panel(ds, a: pd.Series, action_id: str) -> None:
@@ -215,8 +290,7 @@ def _action_panel(ds, a: pd.Series, action_id: str) -> None:
         st.markdown(md(a["summary"]))
         if a["names_ca_vendor"]:
             st.markdown(f"{CA_MARK} **Names a vendor active in Central Asia: {md(', '.join(a['ca_vendor_names']))}**")
-        ui.evidence(ds, ds["actions"].set_index("action_id").loc[action_id].to_dict(),
-                    heading="What the source says about this action")
+        ui.evidence(ds, _row(ds, action_id), heading="What the source says about this action")
         _action_dates_block(ds, a, action_id)
         _action_parties_block(ds, a, action_id)
 
@@ -229,12 +303,13 @@ def _action_dates_block(ds, a: pd.Series, action_id: str) -> None:
         return
     # A disagreement is stated once (the action's own quote above already states its own); dates sit side by side.
     for cid in sorted(set(dates["conflict_id"].dropna()) - {a["conflict_id"]}):
-        d = ds["disagreements"].set_index("conflict_id").loc[cid]
+        d = ui.disagreement(ds, cid)
         st.warning(f"Sources disagree: {md(d['topic'])}. {md(d['summary'])}", icon="⚠️")
     per_row = 3
+    dates = ui.paged(dates, f"sanctions_dates_{action_id}", per_page=30, noun="dates")
     for i in range(0, len(dates), per_row):
         chunk = dates.iloc[i:i + per_row]
-        for col, (_, d) in zip(st.columns(per_row), chunk.iterrows(), strict=False):
+        for col, d in zip(st.columns(per_row), chunk.to_dict("records"), strict=False):
             with col:
                 _date_evidence(ds, d, show_conflict=False)
 
@@ -247,7 +322,7 @@ def _action_parties_block(ds, a: pd.Series, action_id: str) -> None:
     ents = loaders.derive(ds, sx.action_entities, action_id)
     if ents.empty:
         st.markdown("The documents name no party for this action.")
-    for _, e in ents.iterrows():
+    for e in ui.paged(ents, f"sanctions_parties_{action_id}", per_page=30, noun="parties").to_dict("records"):
         n = e["party_count"]
         count = ("" if not e["is_group"] else " — count not given" if pd.isna(n)
                  else f" — counts as {int(n)} part{'y' if int(n) == 1 else 'ies'}")

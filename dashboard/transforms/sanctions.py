@@ -13,6 +13,7 @@ DATE_LABELS = {"announced": "Announced", "passed": "Passed", "signed": "Signed",
                "effective": "In force (effective)"}
 ENTITY_LIST = "Entity List rule"
 GROUP = "group of listed parties"
+SEEDS_NAMED = 5  # a source line names at most this many seed documents; more are counted
 
 
 def key(text: str) -> str:
@@ -68,10 +69,10 @@ def actions_table(t: Tables, authorities=None, instruments=None) -> pd.DataFrame
         lambda s: sorted(set(s)))
     a["date_conflicts"] = a["action_id"].map(conflicts).apply(lambda v: v if isinstance(v, list) else [])
     partial = _partial_dates(t)
-    a["partial_dates"] = a["action_id"].map(
-        partial.groupby("action_id").apply(
-            lambda g: [f"{r.date_kind} “{r.date_as_written}”" for r in g.itertuples()], include_groups=False)
-    ).apply(lambda v: v if isinstance(v, list) else [])
+    written = pd.Series([f"{k} “{w}”" for k, w in zip(partial["date_kind"], partial["date_as_written"], strict=True)],
+                        index=partial.index, dtype=object)
+    a["partial_dates"] = a["action_id"].map(written.groupby(partial["action_id"]).agg(list)).apply(
+        lambda v: v if isinstance(v, list) else [])
     a = a.sort_values(["first_date", "action_id"], na_position="last", kind="stable").reset_index(drop=True)
     return a
 
@@ -91,15 +92,38 @@ def not_placed(t: Tables, actions: pd.DataFrame) -> dict[str, list[str]]:
     dates is listed under "undated" with them.
     """
     out: dict[str, list[str]] = {"undated": [], "partial": []}
-    partial = _partial_dates(t)
-    for r in actions.itertuples():
-        mine = partial[partial["action_id"] == r.action_id]
-        written = "; ".join(f"{k} “{w}”" for k, w in zip(mine["date_kind"], mine["date_as_written"], strict=True))
-        if not r.placed_on_axis:
-            out["undated"].append(f"{r.title} (only {written})" if written else r.title)
+    by_action = partial_written(t)
+    for action_id, title, placed in zip(actions["action_id"], actions["title"], actions["placed_on_axis"],
+                                        strict=True):
+        written = by_action.get(action_id, "")
+        if not placed:
+            out["undated"].append(f"{title} (only {written})" if written else title)
         elif written:
-            out["partial"].append(f"{r.title}: {written}")
+            out["partial"].append(f"{title}: {written}")
     return out
+
+
+def partial_written(t: Tables) -> dict[str, str]:
+    """{action_id: 'kind “as written”; ...'} for every action with a partial date, in the table's row order."""
+    partial = _partial_dates(t)
+    out: dict[str, list[str]] = {}
+    for action_id, k, w in zip(partial["action_id"], partial["date_kind"], partial["date_as_written"], strict=True):
+        out.setdefault(action_id, []).append(f"{k} “{w}”")
+    return {k: "; ".join(v) for k, v in out.items()}
+
+
+def partial_first(t: Tables) -> dict[tuple[str, str], str]:
+    """{(action_id, date_kind): the first partial date of that kind, as written}: what a table cell shows."""
+    partial = _partial_dates(t)
+    out: dict[tuple[str, str], str] = {}
+    for action_id, k, w in zip(partial["action_id"], partial["date_kind"], partial["date_as_written"], strict=True):
+        out.setdefault((action_id, k), w)
+    return out
+
+
+def date_rows(t: Tables) -> dict:
+    """{action_id: positions of its rows in action_dates}: one action's dated claims without scanning the table."""
+    return t["action_dates"].groupby("action_id", sort=False).indices
 
 
 def entity_list_steps(t: Tables) -> pd.DataFrame:
@@ -112,7 +136,7 @@ def entity_list_steps(t: Tables) -> pd.DataFrame:
     a = a[(a["jurisdiction"] == "US") & (a["instrument"] == ENTITY_LIST) & (a["status"] == "in force")]
     a = a.assign(effective=pd.to_datetime(a["effective"]), announced=pd.to_datetime(a["announced"]))
     a = a.dropna(subset=["effective"]).sort_values(["effective", "action_id"])
-    counts = t["entities"].set_index("entity_id")["party_count"]
+    counts = dict(zip(t["entities"]["entity_id"], t["entities"]["party_count"], strict=True))
     seen: set[str] = set()
     rows = []
     for r in a.itertuples():
@@ -148,10 +172,17 @@ def action_entities(t: Tables, action_id: str) -> pd.DataFrame:
     return out.reset_index(drop=True)
 
 
-def conflict_sides(t: Tables, action_ids) -> dict[str, pd.DataFrame]:
-    """Per disagreement touching the given actions' dates: every date row on either side."""
+def conflict_sides(t: Tables, action_ids, touching=None) -> dict[str, pd.DataFrame]:
+    """Per disagreement touching the given actions' dates: every date row on either side.
+
+    touching (optional): only the disagreements that touch one of these actions (e.g. one page of a long list);
+    their sides still come from all of action_ids.
+    """
     d = t["action_dates"]
-    d = d[d["action_id"].isin(list(action_ids)) & d["conflict_id"].notna()]
+    d = d[d["conflict_id"].notna()]
+    if touching is not None:
+        d = d[d["conflict_id"].isin(set(d.loc[d["action_id"].isin(list(touching)), "conflict_id"]))]
+    d = d[d["action_id"].isin(list(action_ids))]
     return {cid: g.sort_values(["action_id", "date_kind"]).reset_index(drop=True)
             for cid, g in d.groupby("conflict_id", sort=True)}
 
@@ -186,13 +217,17 @@ def parties_text(row, *, short: bool = False) -> str:
 def source_text(t: Tables, source_ids) -> str:
     """A short, computed source line: the seed documents by number and how many primary records."""
     ids = sorted(set(source_ids))
-    s = t["sources"].set_index("source_id")
-    seeds = [i.removeprefix("seed-") for i in ids if i in s.index and bool(s.loc[i, "is_seed"])]
-    records = [i for i in ids if i in s.index and not bool(s.loc[i, "is_seed"])]
+    s = t["sources"]
+    known = s[s["source_id"].isin(ids)]
+    is_seed = dict(zip(known["source_id"], known["is_seed"], strict=True))
+    seeds = [i.removeprefix("seed-") for i in ids if i in is_seed and bool(is_seed[i])]
+    records = [i for i in ids if i in is_seed and not bool(is_seed[i])]
     bits = []
     if records:
-        bits.append(f"{len(records)} US/UK primary record{'s' if len(records) > 1 else ''}")
-    if seeds:
+        bits.append(f"{len(records):,} US/UK primary record{'s' if len(records) > 1 else ''}")
+    if len(seeds) > SEEDS_NAMED:
+        bits.append(f"{len(seeds):,} seed documents")
+    elif seeds:
         bits.append(f"seed{'s' if len(seeds) > 1 else ''} {', '.join(seeds)}")
     return "; ".join(bits) + "; see Sources" if bits else "see Sources"
 
