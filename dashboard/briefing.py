@@ -17,6 +17,14 @@ from dashboard.transforms import geo, money
 from dashboard.transforms import sanctions as sx
 
 EVIDENCE_COLS = ["table", "row_id", "source_id", "quote", "locator"]
+# A slide draws at most this many bars (the first ones, as the pages' first page does); its title still reads every
+# row and its evidence lists every row. The real data never reaches it, so its slides draw everything.
+SLIDE_ROWS = 20
+
+
+def first_rows(n: int) -> tuple[int, int] | None:
+    """shown=(0, SLIDE_ROWS) for a chart builder when n rows would not fit on a slide; None (all rows) otherwise."""
+    return (0, SLIDE_ROWS) if n > SLIDE_ROWS else None
 
 
 @dataclass(frozen=True)
@@ -82,8 +90,10 @@ def _entity_list(ds: Dataset, present: bool) -> Slide:
 
 def _financing(ds: Dataset, present: bool) -> Slide:
     fin = money.financing_rows(ds)
+    shown = first_rows(len(fin))
+    cited = fin["source_id"] if shown is None else fin["source_id"].iloc[shown[0]:shown[1]]
     fig = make_financing_figure(fin, scope="all countries, all outcomes", present=present, as_of=as_of(ds),
-                                source=money.sources_text(ds, fin["source_id"]))
+                                source=money.sources_text(ds, cited), shown=shown)
     return Slide("loans-deals-offers", fig, rows(fin, "financing", "financing_id"))
 
 
@@ -107,15 +117,19 @@ def _debt(ds: Dataset, present: bool) -> Slide:
 
 def _cameras(ds: Dataset, present: bool) -> Slide:
     cams = money.camera_counts(ds)
-    fig = make_cameras_figure(cams, source=money.sources_text(ds, cams["source_id"]) + ", citing IHS Markit",
-                              as_of=as_of(ds), present=present)
+    shown = first_rows(len(cams))
+    cited = cams["source_id"] if shown is None else cams["source_id"].iloc[shown[0]:shown[1]]
+    fig = make_cameras_figure(cams, source=money.sources_text(ds, cited) + ", citing IHS Markit",
+                              as_of=as_of(ds), present=present, shown=shown)
     return Slide("cameras-china-us", fig, rows(cams, "indicators", "indicator_id"))
 
 
 def _hikvision(ds: Dataset, present: bool) -> Slide:
     shares = money.hikvision_shares(ds)
-    fig = make_hikvision_figure(shares, source=money.sources_text(ds, shares["source_id"]), as_of=as_of(ds),
-                                present=present)
+    shown = first_rows(len(shares))
+    cited = shares["source_id"] if shown is None else shares["source_id"].iloc[shown[0]:shown[1]]
+    fig = make_hikvision_figure(shares, source=money.sources_text(ds, cited), as_of=as_of(ds), present=present,
+                                shown=shown)
     return Slide("hikvision-ownership-share", fig, rows(shares, "indicators", "indicator_id"))
 
 

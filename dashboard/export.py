@@ -13,6 +13,8 @@ import zipfile
 from collections.abc import Callable
 from pathlib import Path
 
+import pandas as pd
+
 from dashboard import briefing
 from dashboard.data import DATA_DIR, DataError, Dataset, load
 
@@ -61,11 +63,24 @@ def citations_markdown(ds: Dataset, slides: list[briefing.Slide]) -> str:
            "from the quotes below; the full tables are in `data/`.\n"]
     for i, s in enumerate(slides, start=1):
         out.append(f"\n## {i}. {s.title}\n\n{s.finding}\n\nSource line: {s.source}\n\nFile: `{i:02d}-{s.slug}.*`\n")
-        for sid, grp in s.evidence.groupby("source_id", sort=False):
-            out.append(f"\n**{titles.get(sid, sid)}** (`{sid}`)\n")
-            for _, r in grp.drop_duplicates(subset=["quote"]).iterrows():
-                out.append(f"- “{r['quote']}” — {r['locator']} ({r['table']}: {r['row_id']})")
+        out += _quote_lines(s.evidence, titles)
     return "\n".join(out) + "\n"
+
+
+def _quote_lines(evidence, titles: dict[str, str]) -> list[str]:
+    """Per source, in order of first citation: a heading, then each distinct quote once with its locator and row."""
+    ev = evidence[evidence["source_id"].notna()]
+    ev = ev.assign(_order=pd.factorize(ev["source_id"])[0]).drop_duplicates(subset=["source_id", "quote"])
+    ev = ev.sort_values("_order", kind="stable")
+    text = ("- “" + ev["quote"].astype(str) + "” — " + ev["locator"].astype(str) + " (" + ev["table"].astype(str)
+            + ": " + ev["row_id"].astype(str) + ")")
+    first = ~ev["source_id"].duplicated()
+    out = []
+    for sid, is_first, line in zip(ev["source_id"], first, text, strict=True):
+        if is_first:
+            out.append(f"\n**{titles.get(sid, sid)}** (`{sid}`)\n")
+        out.append(line)
+    return out
 
 
 def write_pack(out: Path, ds: Dataset | None = None, formats=("png", "svg", "pdf"),

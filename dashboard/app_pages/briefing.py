@@ -11,6 +11,8 @@ from dashboard import briefing, export, loaders, query, ui
 from dashboard.data import fingerprint
 from dashboard.safe import md
 
+EVIDENCE_PAGE = 500  # rows of a slide's evidence table per page (the real data's largest slide has under 50)
+
 
 @st.cache_data(show_spinner=False, max_entries=2)
 def _pack(_ds, data_fingerprint: tuple) -> bytes:
@@ -53,8 +55,10 @@ def render() -> None:
     ui.chart(slide.figure, f"briefing_{slide.slug}")
     st.markdown(f"**Finding:** {md(slide.finding)}")
     st.caption(f"Source: {md(slide.source)} · Data as of {md(briefing.as_of(ds))}")
-    with st.expander(f"The {len(slide.evidence)} records behind this chart, with their quotes"):
-        st.dataframe(slide.evidence, hide_index=True, width="stretch")
+    with st.expander(f"The {len(slide.evidence):,} records behind this chart, with their quotes"):
+        # a page of rows at a time: a table is sent whole on every run, even in a closed expander
+        rows = ui.paged(slide.evidence, f"brief_evidence_{slide.slug}", per_page=EVIDENCE_PAGE, noun="records")
+        st.dataframe(rows, hide_index=True, width="stretch")
 
     # 3. The pack
     st.divider()
