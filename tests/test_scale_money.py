@@ -223,3 +223,22 @@ def test_financing_figure_page_keeps_the_title_and_counts_of_all_rows(big):
 def test_titles_stay_short_when_many_offers_were_declined(big):
     fig = make_financing_figure(money.financing_rows(big, group="declined offer"), scope="x", source="S", as_of="d")
     assert fig.layout.meta["title"] == "Kyrgyzstan turned down $60 million offered by Huawei"
+
+
+def test_sources_text_can_name_a_few_and_count_the_rest(dataset, big):
+    ids = big["financing"]["source_id"]
+    every = money.sources_text(big, ids).split("; ")
+    assert len(every) > 4
+    short = money.sources_text(big, ids, most=3)
+    assert short == "; ".join([*every[:3], f"and {len(every) - 3:,} other sources"])
+    real = dataset["financing"]["source_id"]
+    assert money.sources_text(dataset, real, most=99) == money.sources_text(dataset, real)
+
+
+def test_paged_chart_cites_only_its_own_rows(open_page, at_scale, big):
+    at_scale()
+    rows = money.financing_rows(big)
+    at = open_page("money", query={"page": "2"})
+    line = next(a["text"] for a in _figures(at)[0]["layout"]["annotations"] if a["text"].startswith("Source: "))
+    cited = money.sources_text(big, rows["source_id"].iloc[20:40], most=3)
+    assert line.startswith(f"Source: {cited.replace('&', '&amp;')} · Data as of")

@@ -15,6 +15,7 @@ from dashboard.transforms import money
 CARDS_PER_ROW = 2
 CARDS_PAGE = 10  # cited cards per page of a long list (the real data has at most 6 per topic: no pager)
 BARS_PAGE = 10  # bars per chart page (the real data has at most 4)
+SOURCES_SHOWN = 3  # sources named in a paged chart's source line (the rest are counted)
 DETENTION_COLS, DETENTION_PAGE = 3, 6  # estimates side by side, and per page (the real data has 3)
 
 
@@ -37,25 +38,29 @@ def _note(r) -> str:
 
 # ---- derived once per dataset: the page itself only slices lists of plain dicts
 
+def _cited(ds, rows: pd.DataFrame, shown: tuple[int, int] | None) -> str:
+    """The source line of a chart: every source of its rows, or of one page's rows (a few named, the rest counted)."""
+    if shown is None:
+        return money.sources_text(ds, rows["source_id"])
+    return money.sources_text(ds, rows["source_id"].iloc[shown[0]:shown[1]], most=SOURCES_SHOWN)
+
+
 def _cameras_figure(ds, present: bool, shown: tuple[int, int] | None = None):
     cams = loaders.derive(ds, money.camera_counts)
-    cited = cams["source_id"] if shown is None else cams["source_id"].iloc[shown[0]:shown[1]]
-    return make_cameras_figure(cams, source=money.sources_text(ds, cited) + ", citing IHS Markit",
-                               as_of=ui.as_of(ds), present=present, shown=shown)
+    return make_cameras_figure(cams, source=_cited(ds, cams, shown) + ", citing IHS Markit", as_of=ui.as_of(ds),
+                               present=present, shown=shown)
 
 
 def _market_figure(ds, note: str, present: bool, shown: tuple[int, int] | None = None):
     growth = loaders.derive(ds, money.market_growth)
-    cited = growth["source_id"] if shown is None else growth["source_id"].iloc[shown[0]:shown[1]]
-    return make_market_figure(growth, note, source=money.sources_text(ds, cited) + ", citing IHS Markit",
+    return make_market_figure(growth, note, source=_cited(ds, growth, shown) + ", citing IHS Markit",
                               as_of=ui.as_of(ds), present=present, shown=shown)
 
 
 def _hikvision_figure(ds, present: bool, shown: tuple[int, int] | None = None):
     shares = loaders.derive(ds, money.hikvision_shares)
-    cited = shares["source_id"] if shown is None else shares["source_id"].iloc[shown[0]:shown[1]]
-    return make_hikvision_figure(shares, source=money.sources_text(ds, cited), as_of=ui.as_of(ds),
-                                 present=present, shown=shown)
+    return make_hikvision_figure(shares, source=_cited(ds, shares, shown), as_of=ui.as_of(ds), present=present,
+                                 shown=shown)
 
 
 def _market_share(ds) -> dict | None:

@@ -15,6 +15,7 @@ STATUS_SHORT = {"all": "All", "funded": "Funded or committed", "declined": "Offe
 CHART_KEY, TABLE_KEY = "money_chart", "money_table"
 PER_PAGE = 20  # bars in the loans chart per page of a long list (the real data has 11: no pager)
 SECTION_PAGE = 10  # records or disagreements per page in sections 4 and 5
+SOURCES_SHOWN = 3  # sources named in a paged chart's source line (the rest are counted)
 
 
 def _no_conflict(row) -> dict:
@@ -87,9 +88,11 @@ def _labels(ds, country, group) -> dict[str, str]:
 
 def _financing_figure(ds, country, group, scope: str, present: bool, shown: tuple[int, int] | None = None):
     rows = loaders.derive(ds, _rows, country, group)
-    cited = rows["source_id"] if shown is None else rows["source_id"].iloc[shown[0]:shown[1]]
+    # A page of bars cites its own rows' sources: a few named, the rest counted.
+    cited = (money.sources_text(ds, rows["source_id"]) if shown is None else
+             money.sources_text(ds, rows["source_id"].iloc[shown[0]:shown[1]], most=SOURCES_SHOWN))
     return make_financing_figure(rows, scope=scope, present=present, as_of=ui.as_of(ds),
-                                 source=money.sources_text(ds, cited) or "see Sources", shown=shown)
+                                 source=cited or "see Sources", shown=shown)
 
 
 def _dushanbe_figure(ds, present: bool):
@@ -99,7 +102,9 @@ def _dushanbe_figure(ds, present: bool):
 
 
 def _debt_figure(ds, caveat: str, present: bool):
-    return make_debt_figure(money.debt_shares(ds), caveat, source=money.sources_text(ds, ds["debt"]["source_id"]),
+    debt = ds["debt"]
+    shown = debt[debt["country_iso3"].isin(money.CA_ORDER)]  # the chart's countries: cite only their rows
+    return make_debt_figure(money.debt_shares(ds), caveat, source=money.sources_text(ds, shown["source_id"]),
                             as_of=ui.as_of(ds), present=present)
 
 
@@ -122,8 +127,8 @@ def _conflict_ids(ds) -> set:
 def _debt_rows(ds) -> tuple[str, dict]:
     """The caveat line under the debt chart, and each Central Asian state's debt row (for its metric's quote)."""
     debt = ds["debt"]
-    caveat = "; ".join(dict.fromkeys(debt["caveat"].dropna()))
     ca = debt[debt["country_iso3"].isin(money.CA_ORDER)]
+    caveat = "; ".join(dict.fromkeys(ca["caveat"].dropna()))
     return caveat, {r["country_iso3"]: r for r in ca.to_dict("records")}
 
 

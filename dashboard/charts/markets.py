@@ -132,8 +132,11 @@ def make_market_figure(growth: pd.DataFrame, share_note: str = "", *, source: st
     base = 18 if present else 14
     everything = growth
     growth, which = page_of(growth, shown)
-    # Bars sit on category labels: labels that repeat (several figures for one geography) would share one slot.
-    x = growth["label"] if growth["label"].is_unique else growth["label"] + " (" + growth["indicator_id"] + ")"
+    # Bars sit on category labels: labels that repeat (several figures for one geography) would share one slot, so
+    # they are numbered by their place in the whole list (the order of the quotes under the chart).
+    first = shown[0] if shown and which else 0
+    x = growth["label"] if growth["label"].is_unique else [
+        f"{label} ({first + k + 1:,})" for k, label in enumerate(growth["label"])]
     fig = go.Figure(go.Bar(
         x=x, y=growth["value"],
         marker=dict(color=[GEO_COLOURS.get(g, OKABE_ITO["grey"]) for g in growth["geography"]]),

@@ -29,9 +29,9 @@ SIDE_LABELS = {
 DUSHANBE = "tj-dushanbe-safe-city"
 
 
-def sources_text(t: Tables, source_ids) -> str:
+def sources_text(t: Tables, source_ids, most: int | None = None) -> str:
     """A short source line for a chart: publisher (or author) and seed number, in the order first cited (each
-    distinct part once)."""
+    distinct part once). most: name at most that many and count the rest, so a line fits under a chart."""
     wanted = dict.fromkeys(source_ids)
     src = t["sources"]
     src = src[src["source_id"].isin(list(wanted))]  # only the cited rows: one vectorised pass, no per-id .loc
@@ -39,7 +39,11 @@ def sources_text(t: Tables, source_ids) -> str:
            zip(src["source_id"], src["publisher"], src["author"], src["title"], strict=True)}
     parts = [f"{who[sid]} (seed {sid[5:]})" if sid.startswith("seed-") else str(who[sid])
              for sid in wanted if sid in who]
-    return "; ".join(dict.fromkeys(parts))
+    parts = list(dict.fromkeys(parts))
+    if most is not None and len(parts) > most:
+        rest = len(parts) - most
+        parts = [*parts[:most], f"and {rest:,} other source{'s' if rest != 1 else ''}"]
+    return "; ".join(parts)
 
 
 def status_group(status: str | None) -> str:
