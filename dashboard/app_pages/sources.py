@@ -183,7 +183,7 @@ def _disagreements(ds, focus: str) -> None:
                     with col, st.container(border=True):
                         st.markdown(block)
     if focus:
-        st.caption(f"Showing the {len(ids)} of {len(view['ids'])} disagreements that involve {md(focus)}; choose "
+        st.caption(f"Showing the {len(ids):,} of {len(view['ids']):,} disagreements that involve {md(focus)}; choose "
                    "'All documents' above to see every one.")
     if not ids:
         ui.empty("No known disagreement involves this document.")
@@ -192,7 +192,8 @@ def _disagreements(ds, focus: str) -> None:
 def _method_text(ds) -> str:
     """The method section as one Markdown list, built once per dataset."""
     ev = sources.evidence_counts(ds)
-    kinds = "\n".join(f"  - **{md(r['evidence'])}** ({r['rows']} rows): {md(ui.EVIDENCE_LABELS.get(r['evidence'], ''))}"
+    kinds = "\n".join(f"  - **{md(r['evidence'])}** ({r['rows']:,} rows): "
+                      f"{md(ui.EVIDENCE_LABELS.get(r['evidence'], ''))}"
                       for r in ev.to_dict("records"))
     nodata = sources.countries_without_records(ds)
     geonames = ds["sources"].set_index("source_id")
