@@ -67,7 +67,7 @@ def test_map_slide_groups_its_markers(big):
     s = dict(briefing.SLIDES)["central-asia-map"](big, True)
     markers = [t for t in s.figure.data if t.type == "scattergeo" and t.mode == "markers"]
     assert sum(len(t.lon) for t in markers) <= 250
-    assert "grouped into" in s.figure.layout.title.subtitle.text
+    assert "records, grouped by place" in s.figure.layout.title.subtitle.text
 
 
 @pytest.fixture

@@ -90,8 +90,9 @@ def test_a_tight_marker_budget_falls_back_to_a_coarser_grid(big):
     pts, ev = geo.deployment_points(big), geo.event_points(big)
     exact = geo.position_groups(pts, ev)
     assert len(exact["deployments"]) + len(exact["events"]) == 10  # 5 cities with systems, 5 with events
+    assert exact["cell"] is None
     g = geo.position_groups(pts, ev, max_markers=9)
-    assert len(g["deployments"]) + len(g["events"]) <= 9
+    assert len(g["deployments"]) + len(g["events"]) <= 9 and g["cell"] > 0
     assert g["deployments"]["records"].sum() == len(pts) and g["events"]["events"].sum() == len(ev)
     # the coarsest grid is the last resort: never more markers than its cells in the map window
     worst = geo.position_groups(pts, ev, max_markers=1)
@@ -111,8 +112,8 @@ def test_grouped_figure_is_small_and_says_what_it_shows(big, dataset):
     assert sum(len(t.lon) for t in markers) <= geo.MAX_MARKERS
     assert len(fig.to_json()) < 2 * len(small.to_json())  # not one marker per record
     assert f"{len(pts):,} documented Central Asian deployments" in fig.layout.title.text
-    assert "grouped into" in fig.layout.title.subtitle.text
-    assert "Markers group the records" in fig.layout.meta["alt"]
+    assert "records, grouped by place" in fig.layout.title.subtitle.text
+    assert "markers groups the records in one place" in fig.layout.meta["alt"]
     hover = " ".join(" ".join(t.text) for t in markers)
     assert f"Dushanbe</b> and {FACTOR - 1} other cities here" in hover
     # choropleth traces carry only countries that have a shape

@@ -96,19 +96,20 @@ def make_map_figure(points: pd.DataFrame, events: pd.DataFrame, layer: pd.DataFr
     )
     n_dep, n_cities = len(points), points["place_id"].nunique()
     listed_n = int(points["vendor_listed"].sum())
-    title = (f"{listed_n} of {n_dep} documented Central Asian deployments use vendors on a US list"
+    title = (f"{listed_n:,} of {n_dep:,} documented Central Asian deployments use vendors on a US list"
              if n_dep else "No documented deployments in this period")
-    alt = (f"Map of Central Asia ({year_label}): {n_dep} deployment records in {n_cities} cities, "
-           f"{listed_n} from vendors on a US list; countries shaded by {layer_label[0].lower() + layer_label[1:]}; "
+    alt = (f"Map of Central Asia ({year_label}): {n_dep:,} deployment records in {n_cities:,} cities, "
+           f"{listed_n:,} from vendors on a US list; countries shaded by {layer_label[0].lower() + layer_label[1:]}; "
            f"Turkmenistan has no documented data.")
     sizing = "markers sized by cameras"
     legend_title = "Vendor (black ring = on a US list)<br>● in place  ○ planned  ✕ declined"
     if grouped:
         n_markers = len(groups["deployments"]) + len(groups["events"])
-        sizing = f"{n_dep + len(events):,} records grouped into {n_markers:,} markers by map position, sized by count"
-        legend_title = "Records at one map position<br>(black ring = a vendor on a US list)"
-        alt += (f" Markers group the records at one map position ({n_markers:,} markers); each marker's hover gives "
-                "its counts and main vendors.")
+        where = "place" if groups["cell"] is None else f"{groups['cell']:g}° map square"
+        sizing = f"{n_dep + len(events):,} records, grouped by {where}"
+        legend_title = f"Records in one {where}, sized by count<br>(black ring = a vendor on a US list)"
+        alt += (f" Each of the {n_markers:,} markers groups the records in one {where}; its hover gives its counts "
+                "and main vendors.")
     finish(fig, title=title, subtitle=f"{layer_label}; {sizing}; {year_label}", source=source,
            alt=alt, as_of=as_of, present=present, height=680 if present else 620)
     fig.update_layout(

@@ -185,8 +185,8 @@ def position_groups(points: pd.DataFrame, events: pd.DataFrame,
 
     Returns deployments (one row per position: lat, lon, records, cities, the position's largest city as place_id
     and place, counts by status group as in_place, planned and declined, listed, disputed, and the most frequent
-    vendors as text), events (position, lat, lon, events, cities, place_id, place, first title), and place_pos
-    (place_id -> position, for every place).
+    vendors as text), events (position, lat, lon, events, cities, place_id, place, first title), place_pos
+    (place_id -> position, for every place) and cell (None for exact positions, else the grid's size in degrees).
     """
     for cell in CELLS:
         dkey, ekey = _position_keys(points, cell), _position_keys(events, cell)
@@ -194,7 +194,7 @@ def position_groups(points: pd.DataFrame, events: pd.DataFrame,
             break
     d = points.assign(pos=dkey.to_numpy())
     e = events.assign(pos=ekey.to_numpy())
-    return {"deployments": _deployment_groups(d), "events": _event_groups(e),
+    return {"deployments": _deployment_groups(d), "events": _event_groups(e), "cell": cell,
             "place_pos": pd.concat([d[["place_id", "pos"]], e[["place_id", "pos"]]])
             .drop_duplicates("place_id").set_index("place_id")["pos"]}
 
