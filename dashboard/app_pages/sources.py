@@ -148,8 +148,8 @@ def _document(ds, source_id: str) -> None:
             ui.empty("No record in the data cites this document.")
         for table, label, blocks in groups:
             with st.expander(label):
-                for block in ui.paged(blocks, f"src_{source_id}_{table}", noun="records"):
-                    st.markdown(block)
+                # the page's records as one Markdown element (blank lines between them space them as elements do)
+                st.markdown("\n\n".join(ui.paged(blocks, f"src_{source_id}_{table}", noun="records")))
 
 
 def _disagreement_view(ds) -> dict:

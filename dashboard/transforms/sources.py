@@ -391,11 +391,23 @@ def _cell(v, kind: str) -> str:
     return str(v)
 
 
+def _column_text(col: pd.Series, kind: str) -> np.ndarray:
+    """_cell of every value of a column: missing cells found once for the column, present ones formatted by kind."""
+    present = col.notna().to_numpy(dtype=bool)
+    values = col.to_numpy(dtype=object)[present]
+    out = np.full(len(col), "", dtype=object)
+    if kind == "string" and all(type(v) is str for v in values):
+        out[present] = values
+    else:
+        out[present] = [_cell(v, kind) for v in values]
+    return out
+
+
 def table_csv(df: pd.DataFrame, fields: Sequence[dict]) -> str:
     """A loaded table written back as CSV in the package's own conventions (ISO dates, true/false, empty = missing)."""
     names = [f["name"] for f in fields]
     kinds = {f["name"]: f.get("type", "string") for f in fields}
-    text = pd.DataFrame({n: [_cell(v, kinds[n]) for v in df[n]] for n in names}, columns=names)
+    text = pd.DataFrame({n: _column_text(df[n], kinds[n]) for n in names}, columns=names)
     return text.to_csv(index=False, lineterminator="\n")
 
 
