@@ -69,9 +69,12 @@ def _map(ds: Dataset, present: bool) -> Slide:
 
 def _timeline(ds: Dataset, present: bool) -> Slide:
     actions = sx.actions_table(ds)
-    points = sx.date_points(ds, actions["action_id"])
+    window = first_rows(len(actions))
+    shown = actions if window is None else actions.iloc[window[0]:window[1]]
+    points = sx.date_points(ds, shown["action_id"])
+    page = {} if window is None else dict(shown=shown, note=f"actions 1–{window[1]:,} of {len(actions):,}")
     fig = make_timeline_figure(actions, points, source=sx.source_text(ds, points["source_id"]), as_of=as_of(ds),
-                               present=present)
+                               present=present, **page)
     dates = ds["action_dates"][ds["action_dates"]["action_id"].isin(actions["action_id"])]
     return Slide("sanctions-timeline", fig, rows(dates, "action_dates", "action_date_id"))
 

@@ -87,3 +87,16 @@ def test_evidence_table_is_paged_and_reaches_the_last_row(open_big, big):
     at.number_input[0].set_value(last).run()
     assert len(at.dataframe[0].value) == total - 500 * (last - 1)
     assert any(f"of {total:,}" in c.value for c in at.caption)
+
+
+def test_every_slide_stays_about_its_1x_size(big, dataset):
+    # a slide is one image: at 25x data each draws a bounded view, never a mark per record
+    for slug, build in briefing.SLIDES:
+        small, s = build(dataset, True).figure.to_json(), build(big, True).figure.to_json()
+        assert len(s) < 2 * len(small), slug
+
+
+def test_timeline_slide_draws_its_first_actions_and_says_so(big):
+    s = dict(briefing.SLIDES)["sanctions-timeline"](big, True)
+    assert f"actions 1–{briefing.SLIDE_ROWS} of" in s.figure.layout.title.subtitle.text
+    assert s.evidence["row_id"].nunique() == len(big["action_dates"])  # every dated claim is still cited
