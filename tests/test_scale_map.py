@@ -191,3 +191,9 @@ def test_city_with_many_records_pages_them(open_page, data_copy, monkeypatch):
     assert any("31–36 of 36" in c.value for c in at.caption)
     assert len([m for m in at.markdown if m.value.startswith("Figures:")]) == 6
     assert "Records for Bishkek" in [s.value for s in at.subheader]
+
+
+def test_links_to_other_cities_keep_the_view(open_big):
+    at = open_big("map", query={"city": "dushanbe", "layer": "financing", "year": "2019", "present": "1"})
+    links = [p.proto.query_string for p in at.get("page_link") if p.proto.query_string.startswith("city=")]
+    assert links and all(q.endswith("&layer=financing&year=2019&present=1") for q in links)

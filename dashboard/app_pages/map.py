@@ -124,9 +124,12 @@ def _same_marker(ds, city: str, until: int | None, names: dict[str, str]) -> Non
         return
     with st.container(border=True):
         st.markdown(f"**{len(others):,} other cities share this city's marker on the map**")
+        # As nav.link does (the view's layer and year, presentation mode), with the page looked up once for the list
+        page = nav.pages()["map"]
+        keep = {k: st.query_params.get(k) for k in ("layer", "year", "present")}
+        keep = {k: v for k, v in keep.items() if v and (k != "present" or v == "1")}
         for place_id in ui.paged(others, f"map_same_{city}", per_page=20, noun="cities"):
-            nav.link("map", names.get(place_id, place_id), city=place_id, layer=st.query_params.get("layer"),
-                     year=st.query_params.get("year"))
+            st.page_link(page, label=names.get(place_id, place_id), query_params={"city": place_id, **keep})
 
 
 def _figures(r) -> str:
