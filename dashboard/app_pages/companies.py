@@ -13,6 +13,30 @@ from dashboard.transforms.sources import fmt_date, fmt_usd, fmt_year_month, give
 TABLE_KEY = "ca_vendor_table"
 
 
+def _of(ds, name: str, *args):
+    """companies.<name>(ds, *args) with the per-dataset entity index (wrap in loaders.derive: cached per args)."""
+    return getattr(companies, name)(ds, *args, index=loaders.derive(ds, companies.entity_index))
+
+
+def _names(ds) -> dict[str, str]:
+    """{entity_id: name} in select-box order (by name)."""
+    choices = loaders.derive(ds, companies.entity_choices)
+    return dict(zip(choices["entity_id"], choices["name"], strict=True))
+
+
+def _labels(ds) -> dict[str, str]:
+    """Select-box labels: the name; a name several entities share gets its id, so each option is distinct."""
+    names = loaders.derive(ds, _names)
+    counts: dict[str, int] = {}
+    for n in names.values():
+        counts[n] = counts.get(n, 0) + 1
+    return {k: f"{n} ({k})" if counts[n] > 1 else n for k, n in names.items()}
+
+
+def _action_pos(ds) -> dict[str, int]:
+    return {a: i for i, a in enumerate(ds["actions"]["action_id"])}
+
+
 def _sync_entity(names: dict, table: pd.DataFrame) -> None:
     """Before the select box is drawn: follow a link to this page with a new ?entity=, or a click in the table."""
     raw = st.query_params.get("entity")
@@ -34,17 +58,17 @@ def render() -> None:
     ui.header("Companies",
               "One profile per company, lender or agency in the documents: whether the US or UK has acted against "
               "it and when, and what it built, offered or lent in Central Asia. **Every figure opens its quote.**")
-    table = loaders.derive(ds, companies.ca_vendor_table)
-    choices = loaders.derive(ds, companies.entity_choices)
-    names = dict(zip(choices["entity_id"], choices["name"], strict=True))
+    table = loaders.derive(ds, _of, "ca_vendor_table")
+    names = loaders.derive(ds, _names)
+    labels = loaders.derive(ds, _labels)
     _sync_entity(names, table)
 
     st.subheader("1. Vendors working in Central Asia and their US listings")
     _vendor_table(ds, table)
 
     st.subheader("2. Profile")
-    entity = query.bound("entity", st.selectbox, list(names), companies.DEFAULT_ENTITY,
-                         "Company, lender or agency", fmt=names.get)
+    entity = query.bound("entity", st.selectbox, loaders.derive(ds, _options), companies.DEFAULT_ENTITY,
+                         "Company, lender or agency", fmt=labels.get)
     st.session_state["_companies_url"] = st.query_params.get("entity")
     _summary(ds, entity)
     _profile(ds, entity)
@@ -59,19 +83,29 @@ def render() -> None:
     _indicators(ds, entity, names[entity])
 
 
-def _vendor_table(ds, table: pd.DataFrame) -> None:
-    if table.empty:
-        ui.empty("No vendor is documented in Central Asia.")
-        return
-    shown = pd.DataFrame({
+def _options(ds) -> list[str]:
+    return list(loaders.derive(ds, _names))
+
+
+def _shown(ds) -> pd.DataFrame:
+    """The vendor table's columns as displayed, built once per dataset."""
+    table = loaders.derive(ds, _of, "ca_vendor_table")
+    return pd.DataFrame({
         "Vendor": table["vendor"],
         "Central Asian countries": table["ca_countries"],
-        "US-listed since": table["listed_since"].map(lambda d: fmt_date(d) if pd.notna(d) else "not listed"),
+        "US-listed since": pd.to_datetime(table["listed_since"]).dt.strftime("%Y-%m-%d").fillna("not listed"),
         "Date is": table["date_kind"].fillna(""),
         "First US action": table["first_us_action"],
         "Records": table["records"].astype(int),
         "Based in": table["based_in"],
     })
+
+
+def _vendor_table(ds, table: pd.DataFrame) -> None:
+    if table.empty:
+        ui.empty("No vendor is documented in Central Asia.")
+        return
+    shown = loaders.derive(ds, _shown)
     st.caption("Select a row to see the quotes behind its listing date and open the vendor's profile below.")
     event = st.dataframe(shown, hide_index=True, width="stretch", on_select="rerun", selection_mode="single-row",
                          key=TABLE_KEY,
@@ -90,12 +124,14 @@ def _vendor_table(ds, table: pd.DataFrame) -> None:
     rows = event.selection.rows if event and event.selection else []
     if not rows:
         return
-    r = table.to_dict("records")[rows[0]]
+    if rows[0] >= len(table):
+        return
+    r = table.iloc[rows[0]].to_dict()
     with st.container(border=True):
         if r["first_action_id"]:
             st.markdown(f"**{md(r['vendor'])}: first named by a US listing on {fmt_date(r['listed_since'])} "
                         f"({md(r['date_kind'])})**")
-            evidence = loaders.derive(ds, companies.listing_evidence, r["entity_id"], r["first_action_id"],
+            evidence = loaders.derive(ds, _of, "listing_evidence", r["entity_id"], r["first_action_id"],
                                       r["date_kind"])
             for row in evidence:
                 ui.evidence(ds, row)
@@ -105,12 +141,12 @@ def _vendor_table(ds, table: pd.DataFrame) -> None:
 
 
 def _summary(ds, entity: str) -> None:
-    s = loaders.derive(ds, companies.vendor_summary, entity)
+    s = loaders.derive(ds, _of, "vendor_summary", entity)
     st.info(f"**{md(s['question'])}**  \n{md(s['answer'])}", icon=":material/help:")
 
 
 def _profile(ds, entity: str) -> None:
-    p = loaders.derive(ds, companies.entity_profile, entity)
+    p = loaders.derive(ds, _of, "entity_profile", entity)
     with st.container(border=True):
         st.markdown(f"### {md(p['name'])}")
         facts = [f"**Kind:** {md(p['kind'])}", f"**Country:** {md(p['country'] or 'not given')}"]
@@ -121,7 +157,7 @@ def _profile(ds, entity: str) -> None:
         st.markdown(" · ".join(facts))
         if p["parent_id"]:
             nav.link("companies", f"Parent or controlling entity: {p['parent_name']}", entity=p["parent_id"])
-        for child_id, child_name in p["children"]:
+        for child_id, child_name in ui.paged(p["children"], f"companies_children_{entity}", noun="entities"):
             nav.link("companies", f"Part of or controlled by {p['name']}: {child_name}", entity=child_id)
         st.markdown(md(p["row"]["description"]))
         with st.expander("Quote behind this description"):
@@ -141,32 +177,32 @@ def _date_line(dates: pd.DataFrame) -> str:
 
 
 def _actions(ds, entity: str, name: str) -> None:
-    acts = loaders.derive(ds, companies.entity_actions, entity)
+    acts = loaders.derive(ds, _of, "entity_actions", entity)
     if acts.empty:
         ui.empty(f"No US or UK action in these documents names {name}.")
         return
-    actions = ds["actions"].set_index("action_id")
-    for a in acts.to_dict("records"):
+    pos = loaders.derive(ds, _action_pos)
+    for a in ui.paged(acts, f"companies_actions_{entity}", noun="actions").to_dict("records"):
         with st.container(border=True):
             st.markdown(f"**{md(a['title'])}**")
             bits = [a["jurisdiction"], a["instrument"], a["status"]] + ([a["citation"]] if a["citation"] else [])
             st.caption(md(" · ".join(bits)))
-            dates = loaders.derive(ds, companies.action_date_rows, a["action_id"])
+            dates = loaders.derive(ds, _of, "action_date_rows", a["action_id"])
             st.markdown(_date_line(dates))
             with st.expander("Quotes: that it names this party, the action, and each date"):
                 ui.evidence(ds, a, heading=f"The action names {name}")
-                ui.evidence(ds, actions.loc[a["action_id"]].to_dict(), heading="The action")
+                ui.evidence(ds, ds["actions"].iloc[pos[a["action_id"]]].to_dict(), heading="The action")
                 for d in dates.to_dict("records"):
                     when = fmt_date(d["date"]) if given(d["date"]) else d["date_as_written"]
                     ui.evidence(ds, d, heading=f"{d['date_kind'].capitalize()}: {when}")
 
 
 def _deployments(ds, entity: str, name: str) -> None:
-    dep = loaders.derive(ds, companies.entity_deployments, entity)
+    dep = loaders.derive(ds, _of, "entity_deployments", entity)
     if dep.empty:
         ui.empty(f"No deployment by {name} in Central Asia is documented.")
         return
-    for r in dep.to_dict("records"):
+    for r in ui.paged(dep, f"companies_deployments_{entity}", noun="records").to_dict("records"):
         with st.container(border=True):
             st.markdown(f"**{md(r['system_type'].capitalize())} in {md(r['place'])}, {md(r['country'])} — "
                         f"{md(r['status'])}**" + (" · national system" if r["scope"] == "national" else ""))
@@ -179,11 +215,11 @@ def _deployments(ds, entity: str, name: str) -> None:
 
 
 def _financing(ds, entity: str, name: str) -> None:
-    fin = loaders.derive(ds, companies.entity_financing, entity)
+    fin = loaders.derive(ds, _of, "entity_financing", entity)
     if fin.empty:
         ui.empty(f"No loan, deal, offer or grant by {name} is documented.")
         return
-    for f in fin.to_dict("records"):
+    for f in ui.paged(fin, f"companies_financing_{entity}", noun="records").to_dict("records"):
         with st.container(border=True):
             st.markdown(f"**{md(f['kind'].capitalize())}: {md(fmt_usd(f['amount_usd']))} — {md(f['status'])}**")
             st.markdown(f"To {md(f['borrower'])} ({md(f['country'] or f['country_iso3'])}), "
@@ -194,11 +230,11 @@ def _financing(ds, entity: str, name: str) -> None:
 
 
 def _indicators(ds, entity: str, name: str) -> None:
-    ind = loaders.derive(ds, companies.entity_indicators, entity)
+    ind = loaders.derive(ds, _of, "entity_indicators", entity)
     if ind.empty:
         ui.empty(f"The documents give no national or market figure about {name}.")
         return
-    for i in ind.to_dict("records"):
+    for i in ui.paged(ind, f"companies_indicators_{entity}", noun="figures").to_dict("records"):
         year = f" ({int(i['year'])})" if given(i["year"]) and i["unit"] != "year" else ""
         with st.expander(f"{md(i['name'])}: **{md(companies.indicator_value(i))}**{year}"):
             if i["measured_by"]:

@@ -54,17 +54,23 @@ def actions_overview(t: Tables) -> pd.DataFrame:
     return a
 
 
-def vendor_listings(t: Tables) -> pd.DataFrame:
-    """Per entity named by a US listing in force: the first such action and the date it took effect (or was signed)."""
-    a = actions_overview(t)
+def vendor_listings(t: Tables, overview: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Per entity named by a US listing in force: the first such action and the date it took effect (or was signed).
+
+    overview: actions_overview(t), when the caller already has it.
+    """
+    a = actions_overview(t) if overview is None else overview
     a = a[(a["jurisdiction"] == "US") & (a["status"] == "in force") & a["instrument"].isin(US_LIST_INSTRUMENTS)]
     rows = a.explode("entities").dropna(subset=["entities"]).rename(columns={"entities": "entity_id"})
     rows = rows.sort_values(["entity_id", "placed"])
     first = rows.groupby("entity_id").agg(
         first_action_id=("action_id", "first"), first_action_title=("title", "first"),
         listed_since=("placed", "first"), listed_since_kind=("placed_kind", "first"),
-        us_actions=("action_id", list),
     )
+    actions: dict[str, list] = {}  # as in parties_named: a plain loop, not a per-group Python aggregation
+    for entity_id, action_id in zip(rows["entity_id"], rows["action_id"], strict=True):
+        actions.setdefault(entity_id, []).append(action_id)
+    first["us_actions"] = pd.Series([actions[e] for e in first.index], index=first.index, dtype=object)
     return first.reset_index()
 
 
