@@ -17,14 +17,25 @@ from dashboard.transforms import geo, money
 from dashboard.transforms import sanctions as sx
 
 EVIDENCE_COLS = ["table", "row_id", "source_id", "quote", "locator"]
-# A slide draws at most this many bars (the first ones, as the pages' first page does); its title still reads every
-# row and its evidence lists every row. The real data never reaches it, so its slides draw everything.
-SLIDE_ROWS = 20
+# A slide is one 1280x720 image: it draws at most this many rows (the first ones, as a page's first page does), about
+# as many as the real data's fullest slide (11 loans, 10 dated actions), so a slide at scale reads like the real one.
+# Its title still reads every row and its evidence lists every row; the real data never reaches the cap.
+SLIDE_ROWS = 12
+SOURCES_NAMED = 3  # a slide's source line names this many sources and counts the rest (the real data cites 3 or fewer)
 
 
 def first_rows(n: int) -> tuple[int, int] | None:
     """shown=(0, SLIDE_ROWS) for a chart builder when n rows would not fit on a slide; None (all rows) otherwise."""
     return (0, SLIDE_ROWS) if n > SLIDE_ROWS else None
+
+
+def first_placed(placed: pd.Series) -> tuple[int, int] | None:
+    """Like first_rows for the timeline, which draws only actions placed on its axis (the rest are listed in words):
+    the first rows holding SLIDE_ROWS placed actions, or None when all of them fit."""
+    flags = placed.fillna(False).astype(bool).to_numpy()
+    if flags.sum() <= SLIDE_ROWS:
+        return None
+    return (0, int(flags.nonzero()[0][SLIDE_ROWS - 1]) + 1)
 
 
 @dataclass(frozen=True)
@@ -69,7 +80,7 @@ def _map(ds: Dataset, present: bool) -> Slide:
 
 def _timeline(ds: Dataset, present: bool) -> Slide:
     actions = sx.actions_table(ds)
-    window = first_rows(len(actions))
+    window = first_placed(actions["placed_on_axis"])
     shown = actions if window is None else actions.iloc[window[0]:window[1]]
     points = sx.date_points(ds, shown["action_id"])
     page = {} if window is None else dict(shown=shown, note=f"actions 1–{window[1]:,} of {len(actions):,}")
@@ -96,14 +107,14 @@ def _financing(ds: Dataset, present: bool) -> Slide:
     shown = first_rows(len(fin))
     cited = fin["source_id"] if shown is None else fin["source_id"].iloc[shown[0]:shown[1]]
     fig = make_financing_figure(fin, scope="all countries, all outcomes", present=present, as_of=as_of(ds),
-                                source=money.sources_text(ds, cited), shown=shown)
+                                source=money.sources_text(ds, cited, most=SOURCES_NAMED), shown=shown)
     return Slide("loans-deals-offers", fig, rows(fin, "financing", "financing_id"))
 
 
 def _dushanbe(ds: Dataset, present: bool) -> Slide:
     split = money.dushanbe_split(ds)
-    fig = make_dushanbe_figure(split, source=money.sources_text(ds, split["source_id"]), as_of=as_of(ds),
-                               present=present)
+    fig = make_dushanbe_figure(split, source=money.sources_text(ds, split["source_id"], most=SOURCES_NAMED),
+                               as_of=as_of(ds), present=present)
     fin = ds["financing"][ds["financing"]["financing_id"].isin(split["financing_id"].dropna())]
     dep = ds["deployments"][ds["deployments"]["deployment_id"].isin(fin["deployment_id"].dropna())]
     return Slide("dushanbe-funding", fig, pd.concat([rows(fin, "financing", "financing_id"),
@@ -112,6 +123,7 @@ def _dushanbe(ds: Dataset, present: bool) -> Slide:
 
 def _debt(ds: Dataset, present: bool) -> Slide:
     debt = ds["debt"]
+    debt = debt[debt["country_iso3"].isin(money.CA_ORDER)]  # the chart's countries: only their rows stand behind it
     caveat = "; ".join(dict.fromkeys(debt["caveat"].dropna()))
     fig = make_debt_figure(money.debt_shares(ds), caveat, source=money.sources_text(ds, debt["source_id"]),
                            as_of=as_of(ds), present=present)
@@ -122,7 +134,7 @@ def _cameras(ds: Dataset, present: bool) -> Slide:
     cams = money.camera_counts(ds)
     shown = first_rows(len(cams))
     cited = cams["source_id"] if shown is None else cams["source_id"].iloc[shown[0]:shown[1]]
-    fig = make_cameras_figure(cams, source=money.sources_text(ds, cited) + ", citing IHS Markit",
+    fig = make_cameras_figure(cams, source=money.sources_text(ds, cited, most=SOURCES_NAMED) + ", citing IHS Markit",
                               as_of=as_of(ds), present=present, shown=shown)
     return Slide("cameras-china-us", fig, rows(cams, "indicators", "indicator_id"))
 
@@ -131,8 +143,8 @@ def _hikvision(ds: Dataset, present: bool) -> Slide:
     shares = money.hikvision_shares(ds)
     shown = first_rows(len(shares))
     cited = shares["source_id"] if shown is None else shares["source_id"].iloc[shown[0]:shown[1]]
-    fig = make_hikvision_figure(shares, source=money.sources_text(ds, cited), as_of=as_of(ds), present=present,
-                                shown=shown)
+    fig = make_hikvision_figure(shares, source=money.sources_text(ds, cited, most=SOURCES_NAMED), as_of=as_of(ds),
+                                present=present, shown=shown)
     return Slide("hikvision-ownership-share", fig, rows(shares, "indicators", "indicator_id"))
 
 

@@ -100,3 +100,14 @@ def test_timeline_slide_draws_its_first_actions_and_says_so(big):
     s = dict(briefing.SLIDES)["sanctions-timeline"](big, True)
     assert f"actions 1–{briefing.SLIDE_ROWS} of" in s.figure.layout.title.subtitle.text
     assert s.evidence["row_id"].nunique() == len(big["action_dates"])  # every dated claim is still cited
+
+
+def test_source_lines_stay_one_line_at_scale(big, dataset):
+    for slug, build in briefing.SLIDES:
+        small, s = build(dataset, True), build(big, True)
+        assert len(s.source) <= max(2 * len(small.source), 130), (slug, s.source)
+
+
+def test_debt_slide_rests_on_the_rows_it_draws(big):
+    s = dict(briefing.SLIDES)["debt-to-china"](big, True)
+    assert set(s.evidence["row_id"]) == {"kgz-chinese-banks", "tjk-chinese-banks"}
