@@ -98,7 +98,9 @@ def test_every_slide_stays_about_its_1x_size(big, dataset):
 
 def test_timeline_slide_draws_its_first_actions_and_says_so(big):
     s = dict(briefing.SLIDES)["sanctions-timeline"](big, True)
-    assert f"actions 1–{briefing.SLIDE_ROWS} of" in s.figure.layout.title.subtitle.text
+    assert "actions 1–" in s.figure.layout.title.subtitle.text
+    rows_drawn = {y for t in s.figure.data if t.type == "scatter" and t.y is not None for y in t.y} - {None}
+    assert 0 < len(rows_drawn) <= briefing.SLIDE_ROWS
     assert s.evidence["row_id"].nunique() == len(big["action_dates"])  # every dated claim is still cited
 
 
