@@ -198,3 +198,16 @@ def test_long_record_lists_of_one_entity_are_paged_and_reach_the_last(open_page,
     text = " ".join(m.value for m in at.markdown)
     assert any("Showing records 41–49 of 49" in c.value for c in at.caption)
     assert "Extra record 39" in text
+
+
+def test_companies_after_sanctions_in_one_session(open_page):
+    """Page scripts run as __main__: a cached helper of one page must never answer for another page's helper."""
+    at = open_page("sanctions")
+    at.switch_page("app_pages/companies.py").run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert at.selectbox(key="q_entity").value == "hikvision"
+    assert "Hikvision" in at.selectbox(key="q_entity").options
+    at.switch_page("app_pages/sanctions.py").run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert "FY2019 NDAA section 889: federal procurement ban on named Chinese video-surveillance and telecom makers" \
+        in at.selectbox(key="q_action").options

@@ -54,7 +54,7 @@ def test_table_view_matches_the_per_row_cells(dataset, monkeypatch, filters):
 
     monkeypatch.setattr(page, "loaders", _Derive)
     auth, inst = filters.get("authorities", []), filters.get("instruments", [])
-    got = page._table_view(dataset, auth, inst)
+    got = page._sanctions_table_view(dataset, auth, inst)
     want = _table_before(dataset, sx.actions_table(dataset, auth, inst))
     pd.testing.assert_frame_equal(got, want, check_dtype=False)
     if not filters:

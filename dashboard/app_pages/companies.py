@@ -13,27 +13,29 @@ from dashboard.transforms.sources import fmt_date, fmt_usd, fmt_year_month, give
 TABLE_KEY = "ca_vendor_table"
 
 
-def _of(ds, name: str, *args):
+# Page scripts run as __main__ and loaders.derive keys on module + name: helpers it caches carry the page's name, so
+# they never share a cache entry with another page's helper of the same name.
+def _companies_of(ds, name: str, *args):
     """companies.<name>(ds, *args) with the per-dataset entity index (wrap in loaders.derive: cached per args)."""
     return getattr(companies, name)(ds, *args, index=loaders.derive(ds, companies.entity_index))
 
 
-def _names(ds) -> dict[str, str]:
+def _companies_names(ds) -> dict[str, str]:
     """{entity_id: name} in select-box order (by name)."""
     choices = loaders.derive(ds, companies.entity_choices)
     return dict(zip(choices["entity_id"], choices["name"], strict=True))
 
 
-def _labels(ds) -> dict[str, str]:
+def _companies_labels(ds) -> dict[str, str]:
     """Select-box labels: the name; a name several entities share gets its id, so each option is distinct."""
-    names = loaders.derive(ds, _names)
+    names = loaders.derive(ds, _companies_names)
     counts: dict[str, int] = {}
     for n in names.values():
         counts[n] = counts.get(n, 0) + 1
     return {k: f"{n} ({k})" if counts[n] > 1 else n for k, n in names.items()}
 
 
-def _action_pos(ds) -> dict[str, int]:
+def _companies_action_pos(ds) -> dict[str, int]:
     return {a: i for i, a in enumerate(ds["actions"]["action_id"])}
 
 
@@ -58,16 +60,16 @@ def render() -> None:
     ui.header("Companies",
               "One profile per company, lender or agency in the documents: whether the US or UK has acted against "
               "it and when, and what it built, offered or lent in Central Asia. **Every figure opens its quote.**")
-    table = loaders.derive(ds, _of, "ca_vendor_table")
-    names = loaders.derive(ds, _names)
-    labels = loaders.derive(ds, _labels)
+    table = loaders.derive(ds, _companies_of, "ca_vendor_table")
+    names = loaders.derive(ds, _companies_names)
+    labels = loaders.derive(ds, _companies_labels)
     _sync_entity(names, table)
 
     st.subheader("1. Vendors working in Central Asia and their US listings")
     _vendor_table(ds, table)
 
     st.subheader("2. Profile")
-    entity = query.bound("entity", st.selectbox, loaders.derive(ds, _options), companies.DEFAULT_ENTITY,
+    entity = query.bound("entity", st.selectbox, loaders.derive(ds, _companies_options), companies.DEFAULT_ENTITY,
                          "Company, lender or agency", fmt=labels.get)
     st.session_state["_companies_url"] = st.query_params.get("entity")
     _summary(ds, entity)
@@ -83,13 +85,13 @@ def render() -> None:
     _indicators(ds, entity, names[entity])
 
 
-def _options(ds) -> list[str]:
-    return list(loaders.derive(ds, _names))
+def _companies_options(ds) -> list[str]:
+    return list(loaders.derive(ds, _companies_names))
 
 
-def _shown(ds) -> pd.DataFrame:
+def _companies_shown(ds) -> pd.DataFrame:
     """The vendor table's columns as displayed, built once per dataset."""
-    table = loaders.derive(ds, _of, "ca_vendor_table")
+    table = loaders.derive(ds, _companies_of, "ca_vendor_table")
     return pd.DataFrame({
         "Vendor": table["vendor"],
         "Central Asian countries": table["ca_countries"],
@@ -105,7 +107,7 @@ def _vendor_table(ds, table: pd.DataFrame) -> None:
     if table.empty:
         ui.empty("No vendor is documented in Central Asia.")
         return
-    shown = loaders.derive(ds, _shown)
+    shown = loaders.derive(ds, _companies_shown)
     st.caption("Select a row to see the quotes behind its listing date and open the vendor's profile below.")
     event = st.dataframe(shown, hide_index=True, width="stretch", on_select="rerun", selection_mode="single-row",
                          key=TABLE_KEY,
@@ -131,7 +133,7 @@ def _vendor_table(ds, table: pd.DataFrame) -> None:
         if r["first_action_id"]:
             st.markdown(f"**{md(r['vendor'])}: first named by a US listing on {fmt_date(r['listed_since'])} "
                         f"({md(r['date_kind'])})**")
-            evidence = loaders.derive(ds, _of, "listing_evidence", r["entity_id"], r["first_action_id"],
+            evidence = loaders.derive(ds, _companies_of, "listing_evidence", r["entity_id"], r["first_action_id"],
                                       r["date_kind"])
             for row in evidence:
                 ui.evidence(ds, row)
@@ -141,12 +143,12 @@ def _vendor_table(ds, table: pd.DataFrame) -> None:
 
 
 def _summary(ds, entity: str) -> None:
-    s = loaders.derive(ds, _of, "vendor_summary", entity)
+    s = loaders.derive(ds, _companies_of, "vendor_summary", entity)
     st.info(f"**{md(s['question'])}**  \n{md(s['answer'])}", icon=":material/help:")
 
 
 def _profile(ds, entity: str) -> None:
-    p = loaders.derive(ds, _of, "entity_profile", entity)
+    p = loaders.derive(ds, _companies_of, "entity_profile", entity)
     with st.container(border=True):
         st.markdown(f"### {md(p['name'])}")
         facts = [f"**Kind:** {md(p['kind'])}", f"**Country:** {md(p['country'] or 'not given')}"]
@@ -177,17 +179,17 @@ def _date_line(dates: pd.DataFrame) -> str:
 
 
 def _actions(ds, entity: str, name: str) -> None:
-    acts = loaders.derive(ds, _of, "entity_actions", entity)
+    acts = loaders.derive(ds, _companies_of, "entity_actions", entity)
     if acts.empty:
         ui.empty(f"No US or UK action in these documents names {name}.")
         return
-    pos = loaders.derive(ds, _action_pos)
+    pos = loaders.derive(ds, _companies_action_pos)
     for a in ui.paged(acts, f"companies_actions_{entity}", noun="actions").to_dict("records"):
         with st.container(border=True):
             st.markdown(f"**{md(a['title'])}**")
             bits = [a["jurisdiction"], a["instrument"], a["status"]] + ([a["citation"]] if a["citation"] else [])
             st.caption(md(" · ".join(bits)))
-            dates = loaders.derive(ds, _of, "action_date_rows", a["action_id"])
+            dates = loaders.derive(ds, _companies_of, "action_date_rows", a["action_id"])
             st.markdown(_date_line(dates))
             with st.expander("Quotes: that it names this party, the action, and each date"):
                 ui.evidence(ds, a, heading=f"The action names {name}")
@@ -198,7 +200,7 @@ def _actions(ds, entity: str, name: str) -> None:
 
 
 def _deployments(ds, entity: str, name: str) -> None:
-    dep = loaders.derive(ds, _of, "entity_deployments", entity)
+    dep = loaders.derive(ds, _companies_of, "entity_deployments", entity)
     if dep.empty:
         ui.empty(f"No deployment by {name} in Central Asia is documented.")
         return
@@ -215,7 +217,7 @@ def _deployments(ds, entity: str, name: str) -> None:
 
 
 def _financing(ds, entity: str, name: str) -> None:
-    fin = loaders.derive(ds, _of, "entity_financing", entity)
+    fin = loaders.derive(ds, _companies_of, "entity_financing", entity)
     if fin.empty:
         ui.empty(f"No loan, deal, offer or grant by {name} is documented.")
         return
@@ -230,7 +232,7 @@ def _financing(ds, entity: str, name: str) -> None:
 
 
 def _indicators(ds, entity: str, name: str) -> None:
-    ind = loaders.derive(ds, _of, "entity_indicators", entity)
+    ind = loaders.derive(ds, _companies_of, "entity_indicators", entity)
     if ind.empty:
         ui.empty(f"The documents give no national or market figure about {name}.")
         return

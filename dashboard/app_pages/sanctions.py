@@ -50,27 +50,29 @@ def _actions(ds, authorities=(), instruments=()) -> pd.DataFrame:
     return loaders.derive(ds, sx.actions_table, list(authorities), list(instruments))
 
 
-def _labels(ds) -> dict[str, str]:
+# Page scripts run as __main__ and loaders.derive keys on module + name: helpers it caches carry the page's name, so
+# they never share a cache entry with another page's helper of the same name.
+def _sanctions_labels(ds) -> dict[str, str]:
     """{action_id: title} for the select box; a title several actions share gets its id, so each option is distinct."""
     a = _actions(ds)
     dup = a["title"].duplicated(keep=False)
     return {i: f"{t} ({i})" if d else t for i, t, d in zip(a["action_id"], a["title"], dup, strict=True)}
 
 
-def _by_id(ds) -> pd.DataFrame:
+def _sanctions_by_id(ds) -> pd.DataFrame:
     return _actions(ds).set_index("action_id")
 
 
-def _positions(ds) -> dict[str, int]:
+def _sanctions_positions(ds) -> dict[str, int]:
     return {a: i for i, a in enumerate(ds["actions"]["action_id"])}
 
 
 def _row(ds, action_id: str) -> dict:
     """One action's row as stored (for its evidence block), found by position rather than by scanning the table."""
-    return ds["actions"].iloc[loaders.derive(ds, _positions)[action_id]].to_dict()
+    return ds["actions"].iloc[loaders.derive(ds, _sanctions_positions)[action_id]].to_dict()
 
 
-def _ca_summary(ds, authorities: list, instruments: list) -> dict[str, int]:
+def _sanctions_ca_summary(ds, authorities: list, instruments: list) -> dict[str, int]:
     return sx.ca_vendor_summary(_actions(ds, authorities, instruments))
 
 
@@ -99,7 +101,7 @@ def render() -> None:
               "**Click a row, a marker, or choose an action for its dates, quotes and named parties.**")
     opts = loaders.derive(ds, sx.filter_options)
     everything = _actions(ds)
-    titles = loaders.derive(ds, _labels)
+    titles = loaders.derive(ds, _sanctions_labels)
 
     st.subheader("1. Choose which actions to show")
     c1, c2 = st.columns(2)
@@ -136,7 +138,7 @@ def render() -> None:
     action = query.bound("action", st.selectbox, ["", *everything["action_id"]], "", "Action",
                          fmt=lambda k: titles.get(k, "— choose an action —"))
     if action:
-        _action_panel(ds, loaders.derive(ds, _by_id).loc[action], action)
+        _action_panel(ds, loaders.derive(ds, _sanctions_by_id).loc[action], action)
     else:
         st.info("Pick a row in the table, click a marker on the timeline, or choose an action above.", icon="👆")
 
@@ -146,7 +148,7 @@ def _view_note(window, n: int) -> str:
     return f"actions {window[0] + 1:,}–{window[1]:,} of {n:,}"
 
 
-def _timeline_figure(ds, authorities: list, instruments: list, present: bool, window=None):
+def _sanctions_timeline_figure(ds, authorities: list, instruments: list, present: bool, window=None):
     """The timeline of the filtered actions; with a window (first, last), only those rows are drawn."""
     actions = _actions(ds, authorities, instruments)
     shown = actions if window is None else actions.iloc[window[0]:window[1]]
@@ -158,18 +160,18 @@ def _timeline_figure(ds, authorities: list, instruments: list, present: bool, wi
                                 note=_view_note(window, len(actions)))
 
 
-def _not_placed(ds, authorities: list, instruments: list, window=None) -> dict[str, list[str]]:
+def _sanctions_not_placed(ds, authorities: list, instruments: list, window=None) -> dict[str, list[str]]:
     actions = _actions(ds, authorities, instruments)
     return sx.not_placed(ds, actions if window is None else actions.iloc[window[0]:window[1]])
 
 
-def _sides(ds, authorities: list, instruments: list, window=None) -> dict[str, pd.DataFrame]:
+def _sanctions_sides(ds, authorities: list, instruments: list, window=None) -> dict[str, pd.DataFrame]:
     """Disagreements touching the actions shown (on this page), with every side among the filtered actions."""
     ids = _actions(ds, authorities, instruments)["action_id"]
     return sx.conflict_sides(ds, ids, touching=None if window is None else ids.iloc[window[0]:window[1]])
 
 
-def _entity_list_figure(ds, present: bool):
+def _sanctions_entity_list_figure(ds, present: bool):
     steps = loaders.derive(ds, sx.entity_list_steps)
     source = sx.source_text(ds, ds["actions"].set_index("action_id").loc[steps["action_id"], "source_id"])
     return make_entity_list_figure(steps, source=source, as_of=ui.as_of(ds), present=present)
@@ -177,17 +179,17 @@ def _entity_list_figure(ds, present: bool):
 
 def _timeline(ds, actions: pd.DataFrame, page: pd.DataFrame, authorities: list, instruments: list,
               window) -> None:
-    fig = loaders.derive(ds, _timeline_figure, authorities, instruments, ui.presenting(), window)
+    fig = loaders.derive(ds, _sanctions_timeline_figure, authorities, instruments, ui.presenting(), window)
     if actions.empty:
         ui.empty("No action matches these filters. Clear the authority and instrument boxes to see all.")
     ui.chart(fig, TIMELINE_KEY, selectable=True)
-    named = loaders.derive(ds, _ca_summary, authorities, instruments)
+    named = loaders.derive(ds, _sanctions_ca_summary, authorities, instruments)
     if named:
         who = ", ".join(f"{k} ({v:,} action{'s' if v > 1 else ''})" for k, v in named.items())
         st.markdown(f"{CA_MARK} **{int(actions['names_ca_vendor'].sum()):,} of {len(actions):,} actions shown name a "
                     f"vendor active in Central Asia:** {md(who)}. They are shaded in the chart and marked "
                     f"{CA_MARK} in the table.")
-    missing = loaders.derive(ds, _not_placed, authorities, instruments, window)
+    missing = loaders.derive(ds, _sanctions_not_placed, authorities, instruments, window)
     lines = []
     where = " on this page" if window else ""
     if missing["undated"]:
@@ -197,11 +199,11 @@ def _timeline(ds, actions: pd.DataFrame, page: pd.DataFrame, authorities: list, 
                      "the chart): " + md("; ".join(missing["partial"])))
     if lines:
         st.markdown("\n".join(lines))
-    sides = loaders.derive(ds, _sides, authorities, instruments, window)
+    sides = loaders.derive(ds, _sanctions_sides, authorities, instruments, window)
     if sides:
         topics = dict.fromkeys(ui.disagreement(ds, cid)["topic"] for cid in sides)
         with st.expander(f"⚠ Sources disagree on dates: {md('; '.join(topics))}. Both sides, with quotes"):
-            titles = loaders.derive(ds, _labels)
+            titles = loaders.derive(ds, _sanctions_labels)
             for cid in ui.paged(list(sides), "sanctions_sides", per_page=10, noun="disagreements"):
                 rows = sides[cid]
                 d = ui.disagreement(ds, cid)
@@ -221,7 +223,7 @@ def _date_evidence(ds, r, *, show_conflict: bool = True) -> None:
     ui.evidence(ds, row, heading=f"{sx.DATE_LABELS.get(r['date_kind'], r['date_kind'])}: {when}")
 
 
-def _effective_rows(ds, action_id: str) -> list[dict]:
+def _sanctions_effective_rows(ds, action_id: str) -> list[dict]:
     """An action's 'effective' date rows, in table order (looked up by position, not by scanning the table)."""
     d = ds["action_dates"]
     rows = d.iloc[loaders.derive(ds, sx.date_rows).get(action_id, [])]
@@ -230,20 +232,20 @@ def _effective_rows(ds, action_id: str) -> list[dict]:
 
 def _entity_list(ds) -> None:
     steps = loaders.derive(ds, sx.entity_list_steps)
-    fig = loaders.derive(ds, _entity_list_figure, ui.presenting())
+    fig = loaders.derive(ds, _sanctions_entity_list_figure, ui.presenting())
     ui.chart(fig, STEPS_KEY)
     st.caption("This chart shows every US Entity List rule in the documents; the filters above do not change it.")
     with st.expander("Evidence for each step: date in force and the parties the rule lists"):
         for r in ui.paged(steps, "sanctions_steps", per_page=10, noun="rules").itertuples():
             st.markdown(f"**+{r.added} → {r.cumulative}: {md(r.title)}**")
-            for d in loaders.derive(ds, _effective_rows, r.action_id):
+            for d in loaders.derive(ds, _sanctions_effective_rows, r.action_id):
                 _date_evidence(ds, d)
             ui.evidence(ds, _row(ds, r.action_id),
                         heading=f"Parties listed (the rule states {int(r.listed_count)})"
                         if pd.notna(r.listed_count) else "Parties listed")
 
 
-def _table_view(ds, authorities: list, instruments: list, window=None) -> pd.DataFrame:
+def _sanctions_table_view(ds, authorities: list, instruments: list, window=None) -> pd.DataFrame:
     """The table's columns for the actions shown (one page of them with a window), built once per filter and page."""
     actions = _actions(ds, authorities, instruments)
     if window is not None:
@@ -273,7 +275,7 @@ def _table(ds, actions: pd.DataFrame, table_key: str, authorities: list, instrum
     if actions.empty:
         ui.empty("No action matches these filters.")
         return
-    view = loaders.derive(ds, _table_view, authorities, instruments, window)
+    view = loaders.derive(ds, _sanctions_table_view, authorities, instruments, window)
     st.dataframe(view, key=table_key, on_select="rerun", selection_mode="single-row", hide_index=True,
                  width="stretch", height=38 + 35 * min(len(view), PER_PAGE),
                  column_config={"Action": st.column_config.TextColumn(width="large"),
