@@ -44,7 +44,10 @@ def derive(ds: data.Dataset, fn: Callable, *args, **kwargs):
     Arguments that cannot be keyed on (a DataFrame) make it a plain call.
     """
     try:
-        key = (fn.__module__, fn.__qualname__, _freeze(args), _freeze(kwargs))
+        # Page scripts all run as __main__ and are re-executed each run, so a function is named by its file and
+        # qualified name: identity would never hit, and module + name would mix two pages' helpers of one name.
+        key = (fn.__module__, getattr(getattr(fn, "__code__", None), "co_filename", ""), fn.__qualname__,
+               _freeze(args), _freeze(kwargs))
     except TypeError:
         return fn(ds, *args, **kwargs)
     if key not in ds.memo:

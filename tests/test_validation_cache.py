@@ -54,3 +54,4 @@ def test_an_unwritable_cache_only_means_validating_every_time(data_copy, cache, 
     data.load(data_copy)
     data.load(data_copy)
     assert len(cache) == 2
+
