@@ -119,6 +119,41 @@ def evidence(ds: Dataset, row, *, heading: str | None = None) -> None:
         st.warning(f"Sources disagree: {md(d['topic'])}. {md(d['summary'])}", icon="⚠️")
 
 
+def evidence_text(ds: Dataset, row, *, heading: str | None = None) -> str:
+    """What evidence() draws, except the disagreement box, as ONE Markdown block (the source line and note in small
+    grey text, as st.caption draws them): a page with many quotes sends one element per quote instead of three or
+    four. All data text is escaped with md()."""
+    parts = [f"**{md(heading)}**"] if heading else []
+    parts.append(f"> “{md(row['quote'])}”")
+    kind = EVIDENCE_LABELS.get(row.get("evidence"), "") if given(row.get("evidence")) else ""
+    parts.append(f":small[:gray[Source: {md(source_line(ds, row['source_id']))} · {md(row['locator'])}"
+                 + (f" · {md(kind)}" if kind else "") + "]]")
+    if given(row.get("caveat")):
+        parts.append(f":small[:gray[Note: {md(row['caveat'])}]]")
+    return "\n\n".join(parts)
+
+
+def evidence_blocks(ds: Dataset, items, *, lead: str = "") -> None:
+    """evidence() for each (row, heading) in items, with the same content, in as few elements as possible:
+    consecutive quotes share one Markdown element, which a disagreement box (st.warning) follows where a row has one.
+    lead: already-escaped Markdown put first in the block (a sub-heading)."""
+    parts = [lead] if lead else []
+    for row, heading in items:
+        parts.append(evidence_text(ds, row, heading=heading))
+        if given(row.get("conflict_id")):
+            st.markdown("\n\n".join(parts))
+            parts = []
+            d = disagreement(ds, row["conflict_id"])
+            st.warning(f"Sources disagree: {md(d['topic'])}. {md(d['summary'])}", icon="⚠️")
+    if parts:
+        st.markdown("\n\n".join(parts))
+
+
+def evidence_block(ds: Dataset, row, *, heading: str | None = None) -> None:
+    """evidence() in one Markdown element (plus the disagreement box when the row has one): same content."""
+    evidence_blocks(ds, [(row, heading)])
+
+
 def metric(ds: Dataset, label: str, value: str, row, *, note: str = "") -> None:
     """A headline figure with its source underneath and the full quote in the tooltip (hover or tap)."""
     st.metric(md(label), value, help=md(f"“{row['quote']}” ({source_line(ds, row['source_id'])}, {row['locator']})"))

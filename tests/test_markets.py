@@ -156,7 +156,10 @@ def test_markets_page_draws_three_charts_and_cited_cards(open_page):
     skynet = next(m for m in metrics if m.label.replace("\\", "") == "Skynet cameras in public spaces")
     assert skynet.value == "more than 20 million"
     assert "20 million cameras installed" in skynet.proto.help.replace("\\", "")
-    assert len(at.dataframe) == 1 and len(at.dataframe[0].value) == 3  # detention estimates, side by side
+    # detention estimates, side by side in a table: one row per source
+    table = next(m.value for m in at.markdown if m.value.startswith("| Source | Estimate, as stated |"))
+    rows = table.replace("\\", "").splitlines()[2:]
+    assert len(rows) == 3 and rows[0].startswith("| Seed 003 (Charles Rollet) | an estimated 1.5 million |")
     assert any("Sources disagree" in w.value for w in at.warning)
 
 

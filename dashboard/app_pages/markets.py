@@ -21,8 +21,7 @@ DETENTION_COLS, DETENTION_PAGE = 3, 6  # estimates side by side, and per page (t
 
 def _quotes(ds, rows: list[dict], label: str = "Quotes behind this chart") -> None:
     with st.expander(label):
-        for r in rows:
-            ui.evidence(ds, r, heading=f"{r['card_label']}: {r['text']} ({r['year_text']})")
+        ui.evidence_blocks(ds, [(r, f"{r['card_label']}: {r['text']} ({r['year_text']})") for r in rows])
 
 
 def _note(r) -> str:
@@ -75,9 +74,13 @@ def _hikvision_caveat(ds) -> str | None:
     return c.iloc[0] if len(c) and c.iloc[0] else None
 
 
-def _detention_table(ds) -> pd.DataFrame:
+def _detention_table(ds) -> list[str]:
+    """Markdown table rows (header, then one per estimate; all data text escaped) for slicing one page at a time:
+    row k + 2 is estimate k, so a page's table is lines[:2] + lines[2 + first: 2 + last]."""
     est = loaders.derive(ds, money.detention_estimates)
-    return pd.DataFrame({"Source": est["source"], "Estimate, as stated": est["text"], "What it counts": est["name"]})
+    return ["| Source | Estimate, as stated | What it counts |", "| --- | --- | --- |",
+            *(f"| {md(s)} | {md(t)} | {md(n)} |" for s, t, n in zip(est["source"], est["text"], est["name"],
+                                                                    strict=True))]
 
 
 def _detention_note(ds) -> dict | None:
@@ -155,15 +158,19 @@ def _detention(ds, n: int) -> None:
     d = loaders.derive(ds, _detention_note)
     if d:
         st.warning(f"Sources disagree: {md(d['summary'])} {md(d['handling'])}", icon="⚠️")
-    st.dataframe(loaders.derive(ds, _detention_table), hide_index=True, width="stretch")
+    # The estimates side by side: a Markdown table (a few rows: no table component for the browser to load) and each
+    # one's quote, for the estimates of the current page when there are many.
+    span = ui.paged(range(len(est)), "markets_detention", per_page=DETENTION_PAGE, noun="estimates")
+    lines = loaders.derive(ds, _detention_table)
+    st.markdown("\n".join([*lines[:2], *lines[2 + span.start:2 + span.stop]]))
     page = [{**{k: (None if isinstance(v, float) and v != v else v) for k, v in r.items()}, "conflict_id": None}
-            for r in ui.paged(est, "markets_detention", per_page=DETENTION_PAGE, noun="estimates").to_dict("records")]
+            for r in est.iloc[span.start:span.stop].to_dict("records")]
     for start in range(0, len(page), DETENTION_COLS):
         chunk = page[start:start + DETENTION_COLS]
         cols = st.columns(len(chunk) if len(page) == len(est) else DETENTION_COLS)
         for col, r in zip(cols, chunk, strict=False):
             with col, st.container(border=True):
-                ui.evidence(ds, r, heading=f"{r['source']}: {r['text']}")
+                ui.evidence_block(ds, r, heading=f"{r['source']}: {r['text']}")
 
 
 def render() -> None:

@@ -176,8 +176,8 @@ def _loans(ds, names, country, group) -> None:
     if record:
         r = rows.iloc[pos[record]]
         with st.container(border=True):
-            ui.evidence(ds, r, heading=f"{r['country']}: {r['kind']} from {r['lender']} — {r['amount_text']} "
-                                       f"— {r['status']}")
+            ui.evidence_block(ds, r, heading=f"{r['country']}: {r['kind']} from {r['lender']} — {r['amount_text']} "
+                                             f"— {r['status']}")
 
 
 def _ids(ds, country, group) -> list[str]:
@@ -197,18 +197,19 @@ def _dushanbe(ds, names, country) -> None:
     recs = loaders.derive(ds, _dushanbe_records)
     cols = st.columns(max(1, split["side"].nunique()))
     for col, (side, seg) in zip(cols, split.groupby("side", sort=False), strict=False):
-        with col, st.container(border=True):
-            st.markdown(f"#### {md(side)}")
+        with col, st.container(border=True):  # one Markdown element per side (its rows carry no disagreement box)
+            parts = [f"#### {md(side)}"]
             for fid in seg["financing_id"]:
                 if fid:
                     r = recs["rows"][fid]
-                    ui.evidence(ds, r, heading=f"{r['lender']}: {r['amount_text']} ({r['kind']})")
+                    parts.append(ui.evidence_text(ds, r, heading=f"{r['lender']}: {r['amount_text']} ({r['kind']})"))
                 else:
-                    st.markdown("**Rest of the project:** this source does not break it down.")
+                    parts.append("**Rest of the project:** this source does not break it down.")
+            st.markdown("\n\n".join(parts))
     dep = recs["deployment"]
     if dep is not None:
         with st.expander(f"Where the project total ({money.money(dep['cost_usd'])}) comes from"):
-            ui.evidence(ds, dep)
+            ui.evidence_block(ds, dep)
 
 
 def _debt(ds) -> None:
@@ -222,8 +223,8 @@ def _debt(ds) -> None:
         with col, st.container(border=True):
             ui.metric(ds, r.country, r.label, rows[r.iso3], note=f"of public debt, owed to {r.creditor}")
     with cols[-1], st.container(border=True):
-        for name in debt.loc[debt["share_pct"].isna(), "country"]:
-            st.markdown(f"**{md(name)}:** no figure in the documents")
+        st.markdown("\n\n".join(f"**{md(name)}:** no figure in the documents"
+                                  for name in debt.loc[debt["share_pct"].isna(), "country"]))
     st.caption("All five Central Asian states are shown whatever the country filter. A blank is not a zero: the "
                "documents simply give no figure.")
 
@@ -237,8 +238,8 @@ def _declined(ds, country) -> None:
     for r in ui.paged(rows, "money_declined", per_page=SECTION_PAGE, noun="records"):
         with st.container(border=True):
             what = "Offer declined" if r["status_group"] == "declined offer" else "Request not met"
-            ui.evidence(ds, r, heading=f"{what}: {r['lender']}, {r['amount_text']} — {r['purpose']} "
-                                       f"({r['country']})")
+            ui.evidence_block(ds, r, heading=f"{what}: {r['lender']}, {r['amount_text']} — {r['purpose']} "
+                                             f"({r['country']})")
 
 
 def _conflicts(ds, country) -> None:
@@ -254,7 +255,7 @@ def _conflicts(ds, country) -> None:
             cols = st.columns(len(sides))
             for col, r in zip(cols, sides, strict=True):
                 with col:
-                    ui.evidence(ds, r, heading=r["claim"])
+                    ui.evidence_block(ds, r, heading=r["claim"])
 
 
 def render() -> None:
