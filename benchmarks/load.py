@@ -40,6 +40,9 @@ KNOWN_PAGE_ERRORS = {
     "reading settings plotly already deleted. The chart is gone, so nothing visible breaks; under load the "
     "1.1 MB base map is served slowly, which widens the window (upstream: react-plotly.js issue #140).",
 }
+# How often each session checks whether its page is ready. Not every animation frame: twenty pages each running the
+# check 60 times a second took a share of the CPU the browser needs to draw (the latency resolution is this).
+POLL_MS = 100
 # Seconds a session reads a page before its next click: a person in a briefing, not a script clicking non-stop.
 THINK_S = 3.0
 # Records when Streamlit starts and finishes a script run, from its own stApp attribute. An observer, not polling,
@@ -111,7 +114,7 @@ class Session:
     async def _ready(self, pg, since: float, expected: int, kind: str, url: str, timeout: float) -> bool:
         try:
             h = await pg.wait_for_function(READY_AFTER_JS, arg={"since": since, "expected": expected},
-                                           polling="raf", timeout=timeout * 1000)
+                                           polling=POLL_MS, timeout=timeout * 1000)
             self.stats["latency"][kind].append(await h.json_value() / 1000)
         except Exception as exc:  # Playwright's TimeoutError, or the page closing at the end
             self.stats["errors"]["timeout"] += 1
