@@ -19,6 +19,35 @@ def _validation_cache(tmp_path_factory):
 
 
 @pytest.fixture(scope="session")
+def synthetic(tmp_path_factory):
+    """synthetic(k) -> a folder holding the real package copied k times (benchmarks.synth), made once per session."""
+    from benchmarks import synth
+
+    made: dict[int, Path] = {}
+
+    def _make(k: int) -> Path:
+        if k not in made:
+            made[k] = tmp_path_factory.mktemp(f"synth{k}")
+            synth.generate(k, made[k])
+        return made[k]
+
+    return _make
+
+
+@pytest.fixture
+def use_data(monkeypatch):
+    """use_data(folder): point the app at another copy of the package until the test ends."""
+    from dashboard import data
+
+    def _use(folder: Path) -> Path:
+        monkeypatch.setenv("DASHBOARD_DATA_DIR", str(folder))
+        monkeypatch.setattr(data, "DATA_DIR", folder)  # read at import time, so the env alone is too late
+        return folder
+
+    return _use
+
+
+@pytest.fixture(scope="session")
 def dataset():
     return load(DATA_DIR)
 

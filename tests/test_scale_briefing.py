@@ -5,7 +5,6 @@ import math
 
 import pytest
 
-from benchmarks import synth
 from dashboard import briefing, data, export
 
 FACTOR = 25
@@ -36,10 +35,8 @@ def test_real_data_slides_draw_every_row():
 
 
 @pytest.fixture(scope="module")
-def big_dir(tmp_path_factory):
-    out = tmp_path_factory.mktemp("synth25")
-    synth.generate(FACTOR, out)
-    return out
+def big_dir(synthetic):
+    return synthetic(FACTOR)
 
 
 @pytest.fixture(scope="module")
@@ -71,9 +68,8 @@ def test_map_slide_groups_its_markers(big):
 
 
 @pytest.fixture
-def open_big(open_page, big_dir, monkeypatch):
-    monkeypatch.setenv("DASHBOARD_DATA_DIR", str(big_dir))
-    monkeypatch.setattr(data, "DATA_DIR", big_dir)
+def open_big(open_page, big_dir, use_data):
+    use_data(big_dir)
     return open_page
 
 

@@ -4,7 +4,6 @@ data, every entity), and on synthetic data the page sends what it sends at 1x wh
 import pandas as pd
 import pytest
 
-from benchmarks import synth
 from dashboard import data
 from dashboard.transforms import companies, links
 from dashboard.transforms.sources import given, nones
@@ -133,10 +132,8 @@ FACTOR = 25
 
 
 @pytest.fixture(scope="module")
-def big_dir(tmp_path_factory):
-    out = tmp_path_factory.mktemp("synth25")
-    synth.generate(FACTOR, out)
-    return out
+def big_dir(synthetic):
+    return synthetic(FACTOR)
 
 
 @pytest.fixture(scope="module")
@@ -152,15 +149,14 @@ def test_vendor_table_at_scale_matches_the_scan_in_a_fixed_order(big):
     assert len(got) == 5 * FACTOR
 
 
-def _open(open_page, monkeypatch, big_dir, **kw):
-    monkeypatch.setenv("DASHBOARD_DATA_DIR", str(big_dir))
-    monkeypatch.setattr(data, "DATA_DIR", big_dir)
+def _open(open_page, use_data, big_dir, **kw):
+    use_data(big_dir)
     return open_page("companies", timeout=180, **kw)
 
 
-def test_page_at_scale_sends_what_it_sends_at_1x(open_page, monkeypatch, big_dir):
+def test_page_at_scale_sends_what_it_sends_at_1x(open_page, use_data, big_dir):
     small = sum(1 for _ in open_page("companies").main)
-    at = _open(open_page, monkeypatch, big_dir)
+    at = _open(open_page, use_data, big_dir)
     assert sum(1 for _ in at.main) == small  # one profile: its records do not multiply with the data
     labels = at.selectbox(key="q_entity").options
     assert len(labels) == len(set(labels)) == 39 * FACTOR  # every entity, each option distinct
@@ -168,17 +164,17 @@ def test_page_at_scale_sends_what_it_sends_at_1x(open_page, monkeypatch, big_dir
     assert len(at.dataframe[0].value) == 5 * FACTOR  # the vendor table keeps every vendor (virtualised)
 
 
-def test_a_replica_entity_opens_by_url_and_by_table_row(open_page, monkeypatch, big_dir, big):
-    at = _open(open_page, monkeypatch, big_dir, query={"entity": "huawei-s7"})
+def test_a_replica_entity_opens_by_url_and_by_table_row(open_page, use_data, big_dir, big):
+    at = _open(open_page, use_data, big_dir, query={"entity": "huawei-s7"})
     assert at.selectbox(key="q_entity").value == "huawei-s7"
     assert any("9 documented records" in i.value for i in at.info)
     last = len(companies.ca_vendor_table(big)) - 1
-    at = _open(open_page, monkeypatch, big_dir,
+    at = _open(open_page, use_data, big_dir,
                state={"ca_vendor_table": {"selection": {"rows": [last], "columns": []}}})
     assert at.selectbox(key="q_entity").value == companies.ca_vendor_table(big)["entity_id"].iloc[last]
 
 
-def test_long_record_lists_of_one_entity_are_paged_and_reach_the_last(open_page, monkeypatch, data_copy):
+def test_long_record_lists_of_one_entity_are_paged_and_reach_the_last(open_page, use_data, data_copy):
     """An entity with many records (here 40 more Huawei deployments) gets a pager; every record is on a page."""
     path = data_copy / "deployments.csv"
     dep = pd.read_csv(path, dtype=str, keep_default_na=False)
@@ -187,8 +183,7 @@ def test_long_record_lists_of_one_entity_are_paged_and_reach_the_last(open_page,
     extra["deployment_id"] = [f"zz-extra-{i:02d}" for i in range(40)]
     extra["description"] = [f"Extra record {i:02d}" for i in range(40)]
     pd.concat([dep, extra], ignore_index=True).to_csv(path, index=False)
-    monkeypatch.setenv("DASHBOARD_DATA_DIR", str(data_copy))
-    monkeypatch.setattr(data, "DATA_DIR", data_copy)
+    use_data(data_copy)
     at = open_page("companies", query={"entity": "huawei"})
     assert any("Showing records 1–20 of 49" in c.value for c in at.caption)
     shown = sum("Extra record" in m.value for m in at.markdown)

@@ -5,7 +5,6 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from benchmarks import synth
 from dashboard import data
 from dashboard.charts.geo import make_map_figure
 from dashboard.transforms import geo
@@ -60,10 +59,8 @@ FACTOR = 25
 
 
 @pytest.fixture(scope="module")
-def big_dir(tmp_path_factory):
-    out = tmp_path_factory.mktemp("synth25")
-    synth.generate(FACTOR, out)
-    return out
+def big_dir(synthetic):
+    return synthetic(FACTOR)
 
 
 @pytest.fixture(scope="module")
@@ -125,9 +122,8 @@ def test_grouped_figure_is_small_and_says_what_it_shows(big, dataset):
 # --- the page at 25x ---
 
 @pytest.fixture
-def open_big(open_page, big_dir, monkeypatch):
-    monkeypatch.setenv("DASHBOARD_DATA_DIR", str(big_dir))
-    monkeypatch.setattr(data, "DATA_DIR", big_dir)
+def open_big(open_page, big_dir, use_data):
+    use_data(big_dir)
     return open_page
 
 
@@ -177,13 +173,12 @@ def test_click_on_a_grouped_marker_opens_its_largest_city(open_big):
     assert "Records for Tashkent (tashkent)" in [s.value for s in at.subheader]
 
 
-def test_city_with_many_records_pages_them(open_page, data_copy, monkeypatch):
+def test_city_with_many_records_pages_them(open_page, data_copy, use_data):
     dep = pd.read_csv(data_copy / "deployments.csv", dtype=str, keep_default_na=False)
     base = dep[dep["deployment_id"] == "kg-bishkek-camera-plan"].iloc[0]
     extra = pd.DataFrame([{**base, "deployment_id": f"kg-bishkek-copy-{i:02d}"} for i in range(30)])
     pd.concat([dep, extra]).to_csv(data_copy / "deployments.csv", index=False, lineterminator="\n")
-    monkeypatch.setenv("DASHBOARD_DATA_DIR", str(data_copy))
-    monkeypatch.setattr(data, "DATA_DIR", data_copy)
+    use_data(data_copy)
     at = open_page("map", query={"city": "bishkek"})
     assert any("Showing deployment records 1–10 of 36" in c.value for c in at.caption)
     assert len([m for m in at.markdown if m.value.startswith("Figures:")]) == 10

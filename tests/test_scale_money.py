@@ -6,7 +6,6 @@ import json
 import pandas as pd
 import pytest
 
-from benchmarks import synth
 from dashboard import data
 from dashboard.charts.money import make_financing_figure
 from dashboard.transforms import money
@@ -15,13 +14,9 @@ FACTOR = 20
 
 
 @pytest.fixture(scope="module")
-def big_dirs(tmp_path_factory):
+def big_dirs(synthetic):
     """Synthetic packages at FACTOR and twice FACTOR (the real data copied k times, with fresh ids per copy)."""
-    out = {}
-    for k in (FACTOR, 2 * FACTOR):
-        out[k] = tmp_path_factory.mktemp(f"synth{k}")
-        synth.generate(k, out[k])
-    return out
+    return {k: synthetic(k) for k in (FACTOR, 2 * FACTOR)}
 
 
 @pytest.fixture(scope="module")
@@ -30,12 +25,9 @@ def big(big_dirs):
 
 
 @pytest.fixture
-def at_scale(big_dirs, monkeypatch):
-    """Point the app at a synthetic package (dashboard.data reads the folder at import time: patch both)."""
-    def _use(k: int = FACTOR):
-        monkeypatch.setenv("DASHBOARD_DATA_DIR", str(big_dirs[k]))
-        monkeypatch.setattr(data, "DATA_DIR", big_dirs[k])
-    return _use
+def at_scale(big_dirs, use_data):
+    """Point the app at the synthetic package of factor k."""
+    return lambda k=FACTOR: use_data(big_dirs[k])
 
 
 def _count(node) -> int:

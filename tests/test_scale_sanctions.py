@@ -7,7 +7,6 @@ import re
 import pandas as pd
 import pytest
 
-from benchmarks import synth
 from dashboard import data
 from dashboard.charts.sanctions import STEP_LABELS, STEP_MARKERS, make_entity_list_figure, make_timeline_figure
 from dashboard.transforms import links
@@ -135,10 +134,8 @@ FACTOR = 25
 
 
 @pytest.fixture(scope="module")
-def big_dir(tmp_path_factory):
-    out = tmp_path_factory.mktemp("synth25")
-    synth.generate(FACTOR, out)
-    return out
+def big_dir(synthetic):
+    return synthetic(FACTOR)
 
 
 @pytest.fixture(scope="module")
@@ -147,9 +144,8 @@ def big(big_dir):
 
 
 @pytest.fixture
-def open_big(open_page, big_dir, monkeypatch):
-    monkeypatch.setenv("DASHBOARD_DATA_DIR", str(big_dir))
-    monkeypatch.setattr(data, "DATA_DIR", big_dir)
+def open_big(open_page, big_dir, use_data):
+    use_data(big_dir)
     return lambda **kw: open_page("sanctions", timeout=180, **kw)
 
 

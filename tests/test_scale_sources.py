@@ -8,7 +8,6 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from benchmarks import synth
 from dashboard import data
 from dashboard.app_pages import sources as page
 from dashboard.safe import md
@@ -87,10 +86,8 @@ FACTOR = 20
 
 
 @pytest.fixture(scope="module")
-def big_dir(tmp_path_factory):
-    out = tmp_path_factory.mktemp("synth20")
-    synth.generate(FACTOR, out)
-    return out
+def big_dir(synthetic):
+    return synthetic(FACTOR)
 
 
 @pytest.fixture(scope="module")
@@ -99,12 +96,11 @@ def big(big_dir):
 
 
 @pytest.fixture
-def open_big(open_page, big_dir, monkeypatch):
+def open_big(open_page, big_dir, use_data):
     """open_page on the 20x data (pointed at it only when called, so a test may open the real data first)."""
 
     def _open(*args, **kwargs):
-        monkeypatch.setenv("DASHBOARD_DATA_DIR", str(big_dir))
-        monkeypatch.setattr(data, "DATA_DIR", big_dir)
+        use_data(big_dir)
         return open_page(*args, **kwargs)
 
     return _open
@@ -180,14 +176,13 @@ def test_focus_on_a_replica_document_shows_it_and_only_its_disagreements(open_bi
     assert "tj\\-dushanbe\\-sco\\-loan\\-s7" in text and "tj\\-dushanbe\\-sco\\-loan ·" not in text
 
 
-def test_a_long_record_list_in_a_document_is_paged_and_complete(open_page, data_copy, monkeypatch):
+def test_a_long_record_list_in_a_document_is_paged_and_complete(open_page, data_copy, use_data):
     dep = pd.read_csv(data_copy / "deployments.csv", dtype=str, keep_default_na=False)
     base = dep[dep["source_id"] == "seed-002"]
     extra = pd.concat([base.assign(deployment_id=base["deployment_id"] + f"-copy{i}", conflict_id="")
                        for i in range(2)])
     pd.concat([dep, extra]).to_csv(data_copy / "deployments.csv", index=False, lineterminator="\n")
-    monkeypatch.setenv("DASHBOARD_DATA_DIR", str(data_copy))
-    monkeypatch.setattr(data, "DATA_DIR", data_copy)
+    use_data(data_copy)
     want = sorted([*base["deployment_id"], *extra["deployment_id"]])
     at = open_page("sources", query={"source": "seed-002"})
     title = f"Surveillance and telecom systems: {len(want)} records"
