@@ -41,7 +41,7 @@ def test_bad_data_gives_one_clear_error_page(damage, file, row, field, words, da
 # --- hostile URLs -------------------------------------------------------------------------------------------
 
 URL_KEYS = ["city", "year", "layer", "entity", "source", "step", "authority", "instrument", "action", "country",
-            "status", "topic", "present", "junk"]
+            "status", "topic", "present", "page", "dpage", "junk"]
 VALUES = st.one_of(
     st.text(max_size=60),
     st.sampled_from(["<script>alert(1)</script>", "![x](http://evil.example/x.png)", ":red[boom]", "$$x$$",
