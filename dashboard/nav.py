@@ -17,10 +17,13 @@ PAGES = [
 ]
 
 
+def _page(url: str, title: str, module: str) -> st.Page:
+    return st.Page(f"app_pages/{module}.py", title=title, url_path=url, default=(url == "overview"))
+
+
 def pages() -> dict[str, st.Page]:
     """st.Page objects keyed by url_path. Pages are files (not callables) so AppTest.switch_page can reach them."""
-    return {url: st.Page(f"app_pages/{module}.py", title=title, url_path=url, default=(url == "overview"))
-            for url, title, module in PAGES}
+    return {url: _page(url, title, module) for url, title, module in PAGES}
 
 
 def link(url_path: str, label: str, **query_params) -> None:
@@ -28,4 +31,5 @@ def link(url_path: str, label: str, **query_params) -> None:
     params = {k: str(v) for k, v in query_params.items() if v not in (None, "")}
     if st.query_params.get("present") == "1":
         params["present"] = "1"
-    st.page_link(pages()[url_path], label=label, query_params=params or None)
+    # Only the linked page is built: a list of links (e.g. the cities sharing a map marker) stays cheap.
+    st.page_link(_page(*next(p for p in PAGES if p[0] == url_path)), label=label, query_params=params or None)

@@ -108,12 +108,8 @@ def _map(ds, layer: str, until: int | None, present: bool):
 
 def _marker_places(ds, until: int | None) -> dict[str, list[str]]:
     """Map position -> its places (by name), for the view's grouped markers."""
-    place_pos = loaders.derive(ds, _view, until)[2]["place_pos"]
-    names = loaders.derive(ds, _place_names)
-    frame = place_pos.rename("pos").reset_index()
-    frame["name"] = frame["place_id"].map(names)
-    frame = frame.sort_values(["name", "place_id"], kind="stable")
-    return {pos: list(grp["place_id"]) for pos, grp in frame.groupby("pos", sort=False)}
+    return geo.places_by_position(loaders.derive(ds, _view, until)[2]["place_pos"],
+                                  loaders.derive(ds, _place_names))
 
 
 def _same_marker(ds, city: str, until: int | None, names: dict[str, str]) -> None:
@@ -124,12 +120,9 @@ def _same_marker(ds, city: str, until: int | None, names: dict[str, str]) -> Non
         return
     with st.container(border=True):
         st.markdown(f"**{len(others):,} other cities share this city's marker on the map**")
-        # As nav.link does (the view's layer and year, presentation mode), with the page looked up once for the list
-        page = nav.pages()["map"]
-        keep = {k: st.query_params.get(k) for k in ("layer", "year", "present")}
-        keep = {k: v for k, v in keep.items() if v and (k != "present" or v == "1")}
+        view = {k: st.query_params.get(k) for k in ("layer", "year")}  # the link keeps the view
         for place_id in ui.paged(others, f"map_same_{city}", per_page=20, noun="cities"):
-            st.page_link(page, label=names.get(place_id, place_id), query_params={"city": place_id, **keep})
+            nav.link("map", names.get(place_id, place_id), city=place_id, **view)
 
 
 def _figures(r) -> str:

@@ -236,3 +236,11 @@ def _event_groups(e: pd.DataFrame) -> pd.DataFrame:
     out = g.agg(lat=("lat", "mean"), lon=("lon", "mean"), events=("event_id", "size"),
                 cities=("place_id", "nunique"), title=("title", "first"))
     return out.join(_largest_city(e)).reset_index()[cols]
+
+
+def places_by_position(place_pos: pd.Series, names: dict[str, str]) -> dict:
+    """Map position -> the place ids grouped at it, by name then id (place_pos: place_id -> position)."""
+    frame = place_pos.rename("pos").reset_index()
+    frame["name"] = frame["place_id"].map(names)
+    frame = frame.sort_values(["name", "place_id"], kind="stable")
+    return {pos: list(grp["place_id"]) for pos, grp in frame.groupby("pos", sort=False)}
