@@ -150,3 +150,28 @@ def test_figures_in_reads_the_ways_documents_write_numbers(text, value):
 @pytest.mark.parametrize("text,value", [("$20.9 million", 29_000_000), ("2,000 cameras", 200), ("a deal", 1)])
 def test_figures_in_rejects_numbers_not_stated(text, value):
     assert not states_figure(text, value)
+
+
+_PART = r"(?:paragraphs? \d+(?: and \d+)?|final paragraph|key points|byline and paragraph \d+|photo caption [\w ]+)"
+SEED_LOCATOR = re.compile(rf"Seed (\d{{3}}), (?:([A-Z][\w ]+), )?{_PART}(?:; endnotes? \d+(?: and \d+)?)?")
+
+
+@pytest.mark.parametrize("table", CLAIM_TABLES)
+def test_seed_locators_follow_the_packages_counting_convention(table):
+    """The convention is in the locator field's description: seed 002 names its section, only it has endnotes."""
+    df = DS[table]
+    desc = _field(table, "locator")["description"]
+    assert "counts body paragraphs from 1" in desc and "endnote" in desc
+    for loc in df.loc[df["source_id"].str.startswith("seed-"), "locator"]:
+        m = SEED_LOCATOR.fullmatch(loc)
+        assert m, f"{table}: locator {loc!r} does not follow the convention"
+        seed, section = m.group(1), m.group(2)
+        if seed == "002" and "paragraph" in loc:
+            assert section, f"{table}: seed 002 paragraph locator {loc!r} must name its section"
+        if seed != "002":
+            assert section is None and "endnote" not in loc, f"{table}: {loc!r}"
+
+
+def _field(table, name):
+    res = next(r for r in DS.descriptor["resources"] if r["name"] == table)
+    return next(f for f in res["schema"]["fields"] if f["name"] == name)
