@@ -197,7 +197,7 @@ def test_source_from_url_focuses_one_document(open_page):
     text = " ".join(m.value for m in at.markdown)
     assert "AidData Global Chinese Development Finance" in text
     assert "Xinjiang Backlash Is Hitting Chinese Firms Hard" not in text  # other documents hidden
-    assert any("Showing the 1 of 8 disagreements" in c.value for c in at.caption)
+    assert any("Showing the 1 of 9 disagreements" in c.value for c in at.caption)
 
 
 def test_choosing_a_document_writes_it_to_the_url(open_page):
