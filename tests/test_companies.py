@@ -48,7 +48,7 @@ def test_summary_answers_listed_since_and_active(dataset):
     assert s["listed"] and s["active"] and s["countries"] == ["Kazakhstan"]
     assert "since 2018-08-13 (signed)" in s["answer"]
     assert "1 documented record in Kazakhstan" in s["answer"]
-    assert "UK: named in 2 actions" in s["answer"] and "none of them in force" in s["answer"]
+    assert "UK: named in 1 action (recommendation)" in s["answer"]  # statements are not actions
 
 
 def test_summary_distinguishes_listed_but_absent_and_active_but_unlisted(dataset):
@@ -85,7 +85,7 @@ def test_entity_choices_cover_every_entity_by_name(dataset):
 def test_actions_naming_hikvision_in_date_order_with_naming_quotes(dataset):
     a = companies.entity_actions(dataset, "hikvision")
     assert list(a["action_id"]) == ["us-ndaa-889", "us-el-xinjiang-2019", "us-889b-contractors",
-                                    "uk-fac-hc198-2021", "us-eo-14032", "uk-bscc-letter-2021"]  # undated last
+                                    "uk-fac-hc198-2021", "us-eo-14032"]
     ae = dataset["action_entities"].set_index(["action_id", "entity_id"])
     for r in a.to_dict("records"):
         assert r["quote"] == ae.loc[(r["action_id"], "hikvision"), "quote"]

@@ -152,7 +152,8 @@ def test_figures_in_rejects_numbers_not_stated(text, value):
     assert not states_figure(text, value)
 
 
-_PART = r"(?:paragraphs? \d+(?: and \d+)?|final paragraph|key points|byline and paragraph \d+|photo caption [\w ]+)"
+_PART = (r"(?:paragraphs? \d+(?:(?: and |-)\d+)?|final paragraph|key points|byline and paragraph \d+"
+         r"|photo caption [\w ]+)")
 SEED_LOCATOR = re.compile(rf"Seed (\d{{3}}), (?:([A-Z][\w ]+), )?{_PART}(?:; endnotes? \d+(?: and \d+)?)?")
 
 
@@ -269,3 +270,60 @@ def test_ownership_and_vendor_disagreements_carry_both_sides():
         "hikvision-ownership"
     fin = DS["financing"].set_index("financing_id")
     assert fin.loc["kg-bishkek-ceiec-funding", "conflict_id"] == "bishkek-command-vendor"
+
+
+def test_the_new_tables_are_claim_tables_covered_by_every_loop():
+    assert {"statements", "installations"} <= set(CLAIM_TABLES)
+    assert {t for t, _ in TEXT_CELLS} >= {"statements", "installations"}
+    assert any(t == "installations" and f == "project_count" for t, f, _, _ in CELLS)
+
+
+def test_what_the_documents_say_beyond_central_asia_is_in_the_data():
+    """Issue 11, section 3: each fact the audit found missing is a row, with its own quote."""
+    ins = DS["installations"].set_index("installation_id")
+    hik = ins[ins["vendor_id"] == "hikvision"]
+    assert {"Shanghai", "Hangzhou", "Urumqi", "Philadelphia", "Nuremberg", "Missouri", "Memphis"} <= set(hik["place"])
+    assert {"CHN", "USA", "DEU", "BRA", "AUS", "GBR"} <= set(hik["country_iso3"])
+    assert set(ins.loc[ins["country_iso3"] == "AUS", "vendor_id"]) == {"hikvision", "dahua"}
+    assert {"IPVM", "Reuters", "The Wall Street Journal", "The UK's i newspaper"} <= set(ins["reported_by"].dropna())
+    assert ins.loc["hik-xinjiang-five-projects", "project_count"] == 5
+    st = DS["statements"].set_index("statement_id")
+    speakers = set(st["speaker_entity_id"].dropna())
+    assert {"hikvision", "arent-fox", "bscc", "uk-fac", "uk-parliament", "canada-parliament",
+            "netherlands-parliament", "us-government"} <= speakers
+    quotes = " ".join(st["quote"])
+    for words in ("knee-jerk reaction", "not underpinned by evidence", "remains confident",
+                  "National Health Service", "Germany, the Netherlands", "two largest security camera manufacturers",
+                  "security spending", "used for spying", "accept that basic premise", "technology built on repression",
+                  "suggesting a meeting", "flagged for possible complicity"):
+        assert words in quotes, words
+    events = " ".join(DS["events"]["quote"])
+    assert "blacklist face database" in events and "Sharp Eye" in events
+
+
+def test_statements_are_never_binding_actions():
+    """Statements, letters and calls to act live apart from the actions that bind."""
+    assert not set(DS["actions"]["status"]) & {"statement"}
+    assert not set(DS["actions"]["instrument"]) & {"Statement", "Regulator letter"}
+    st = DS["statements"]
+    assert set(st["kind"]) >= {"statement", "call to act", "letter", "report"}
+    assert set(st["stance"]) == {"for", "against", "neutral"}
+    # a reply points at what it answers, and never at itself
+    assert (st["responds_to_statement_id"] != st["statement_id"]).all()
+    hik = st[st["speaker_entity_id"] == "hikvision"]
+    assert (hik["about_action_id"].dropna() == "uk-fac-hc198-2021").any()
+
+
+def test_a_partial_statement_date_is_written_as_partial():
+    st = DS["statements"]
+    undated = st["date_precision"] == "not stated"
+    assert st.loc[undated, ["year", "month", "day"]].isna().all().all()
+    assert (st.loc[~undated, "date_as_written"] != "not stated").all()
+    assert st.loc[st["month"].notna() & st["year"].isna(), "date_precision"].str.contains("year not stated").all()
+
+
+def test_hikvision_xinjiang_claim_and_denial_are_both_kept():
+    ins = DS["installations"].set_index("installation_id")
+    st = DS["statements"].set_index("statement_id")
+    assert ins.loc["hik-xinjiang-throughout", "conflict_id"] == "hikvision-xinjiang-cameras"
+    assert st.loc["hikvision-unsubstantiated", "conflict_id"] == "hikvision-xinjiang-cameras"
