@@ -91,7 +91,7 @@ def test_companies_profile_shows_footprint_and_statements_for_and_against(open_p
     assert "records in 6 countries: Australia, Brazil, China, Germany, United Kingdom and United States" in text
     assert "Germany, Nuremberg — surveillance system (project)" in text
     assert "Against" in text and "For (defends it or disputes the accusations)" in text
-    assert "✉️ Letter · not binding: Hikvision" in text
+    assert "Letter · not binding: Hikvision" in text
     assert "knee-jerk reaction" in text  # the quote itself, inside the expander
     assert "None of them binds anyone" in text
 
@@ -109,7 +109,7 @@ def test_sanctions_page_lists_statements_apart_from_binding_actions(open_page):
     text = _text(at)
     assert "None of these binds anyone" in text
     labels = [e.label.replace("\\", "") for e in at.expander if "not binding" in e.label.replace("\\", "")]
-    assert len(labels) == 10 and labels[0].startswith("📣 Call to act · not binding")
+    assert len(labels) == 10 and labels[0].startswith("Call to act · not binding")
     assert any("Showing statements 1–10 of 20" in c.value for c in at.caption)
     at.number_input(key="_page_sanctions_statements").set_value(2).run()
     assert not at.exception
