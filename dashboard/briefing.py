@@ -56,6 +56,21 @@ class Slide:
     def source(self) -> str:
         return self.figure.layout.meta["source"]
 
+    # The View names (dashboard.views.View), so code written against views also reads a Slide.
+    @property
+    def alt(self) -> str:
+        return self.finding
+
+    @property
+    def as_of(self) -> str:
+        return self.figure.layout.meta.get("as_of", "")
+
+    @property
+    def link(self) -> str:
+        from dashboard.views.briefing import LINKS
+
+        return LINKS.get(self.slug, "")
+
 
 def as_of(ds: Dataset) -> str:
     return ds.descriptor.get("created", "")[:10]
