@@ -9,6 +9,7 @@ from dashboard import loaders, nav, query, ui
 from dashboard.safe import md
 from dashboard.transforms import companies
 from dashboard.transforms.sources import fmt_date, fmt_usd, fmt_year_month, given
+from dashboard.views import companies as views
 
 TABLE_KEY = "ca_vendor_table"
 
@@ -89,25 +90,11 @@ def _companies_options(ds) -> list[str]:
     return list(loaders.derive(ds, _companies_names))
 
 
-def _companies_shown(ds) -> pd.DataFrame:
-    """The vendor table's columns as displayed, built once per dataset."""
-    table = loaders.derive(ds, _companies_of, "ca_vendor_table")
-    return pd.DataFrame({
-        "Vendor": table["vendor"],
-        "Central Asian countries": table["ca_countries"],
-        "US-listed since": pd.to_datetime(table["listed_since"]).dt.strftime("%Y-%m-%d").fillna("not listed"),
-        "Date is": table["date_kind"].fillna(""),
-        "First US action": table["first_us_action"],
-        "Records": table["records"].astype(int),
-        "Based in": table["based_in"],
-    })
-
-
 def _vendor_table(ds, table: pd.DataFrame) -> None:
     if table.empty:
         ui.empty("No vendor is documented in Central Asia.")
         return
-    shown = loaders.derive(ds, _companies_shown)
+    shown = loaders.derive(ds, views.vendors).table
     st.caption("Select a row to see the quotes behind its listing date and open the vendor's profile below.")
     event = st.dataframe(shown, hide_index=True, width="stretch", on_select="rerun", selection_mode="single-row",
                          key=TABLE_KEY,

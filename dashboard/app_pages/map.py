@@ -6,9 +6,9 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import loaders, nav, query, ui
-from dashboard.charts.geo import make_map_figure
 from dashboard.safe import md
 from dashboard.transforms import geo
+from dashboard.views import map as views
 
 LAYER_SHORT = {"debt": "Debt owed to China", "financing": "Documented financing", "deployments": "Number of systems"}
 MAP_KEY = "map_chart"
@@ -62,7 +62,9 @@ def render() -> None:
                            fmt=lambda k: names.get(k, "— choose a city —"))
 
     until = None if year == "all" else int(year)
-    points, events, fig, place_pos = loaders.derive(ds, _map, layer, until, ui.presenting())
+    points, events, groups = loaders.derive(ds, views.data, until)
+    place_pos = None if groups is None else groups["place_pos"]
+    fig = loaders.derive(ds, views.central_asia, present=ui.presenting(), layer=layer, year=until).figure
     if until is not None:
         hidden = loaders.derive(ds, _undated)
         st.caption(f"{hidden} undated deployment records are hidden when a year is chosen; choose 'All years' to "
@@ -85,36 +87,15 @@ def render() -> None:
         st.info("Click a marker on the map, or choose a city above, to see its records and sources.", icon="👆")
 
 
-def _view(ds, until: int | None):
-    """Markers and events up to a year, and their grouping by map position when there are too many for a marker
-    each (None otherwise); derived once per dataset and year."""
-    points = geo.deployment_points(ds, until)
-    events = geo.event_points(ds, until)
-    return points, events, None if geo.detailed(points, events) else geo.position_groups(points, events)
-
-
-def _map(ds, layer: str, until: int | None, present: bool):
-    """Markers, events, the finished figure, and each place's map position when markers are grouped (else None),
-    for one view; derived once per dataset and view."""
-    points, events, groups = loaders.derive(ds, _view, until)
-    layer_df = geo.country_layer(ds, layer, until)
-    year_label = "all years, including undated records" if until is None else f"records dated up to {until}"
-    fig = make_map_figure(points, events, layer_df, ds.boundary_features, layer_name=layer, groups=groups,
-                          layer_label=geo.LAYERS[layer], year_label=year_label, present=present,
-                          as_of=ui.as_of(ds),
-                          source="Caspian Policy Center brief (seed 002), US Federal Register, AidData; see Sources")
-    return points, events, fig, None if groups is None else groups["place_pos"]
-
-
 def _marker_places(ds, until: int | None) -> dict[str, list[str]]:
     """Map position -> its places (by name), for the view's grouped markers."""
-    return geo.places_by_position(loaders.derive(ds, _view, until)[2]["place_pos"],
+    return geo.places_by_position(loaders.derive(ds, views.data, until)[2]["place_pos"],
                                   loaders.derive(ds, _place_names))
 
 
 def _same_marker(ds, city: str, until: int | None, names: dict[str, str]) -> None:
     """The other cities the chosen city's marker groups, each a link (paged: a position may hold thousands)."""
-    pos = loaders.derive(ds, _view, until)[2]["place_pos"].get(city)
+    pos = loaders.derive(ds, views.data, until)[2]["place_pos"].get(city)
     others = [p for p in loaders.derive(ds, _marker_places, until).get(pos, []) if p != city]
     if not others:
         return

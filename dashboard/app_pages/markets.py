@@ -8,14 +8,13 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import loaders, query, ui
-from dashboard.charts.markets import make_cameras_figure, make_hikvision_figure, make_market_figure
 from dashboard.safe import md
 from dashboard.transforms import money
+from dashboard.views import markets as views
 
 CARDS_PER_ROW = 2
 CARDS_PAGE = 10  # cited cards per page of a long list (the real data has at most 6 per topic: no pager)
 BARS_PAGE = 10  # bars per chart page (the real data has at most 4)
-SOURCES_SHOWN = 3  # sources named in a paged chart's source line (the rest are counted)
 DETENTION_COLS, DETENTION_PAGE = 3, 6  # estimates side by side, and per page (the real data has 3)
 
 
@@ -36,37 +35,6 @@ def _note(r) -> str:
 
 
 # ---- derived once per dataset: the page itself only slices lists of plain dicts
-
-def _cited(ds, rows: pd.DataFrame, shown: tuple[int, int] | None) -> str:
-    """The source line of a chart: every source of its rows, or of one page's rows (a few named, the rest counted)."""
-    if shown is None:
-        return money.sources_text(ds, rows["source_id"])
-    return money.sources_text(ds, rows["source_id"].iloc[shown[0]:shown[1]], most=SOURCES_SHOWN)
-
-
-def _cameras_figure(ds, present: bool, shown: tuple[int, int] | None = None):
-    cams = loaders.derive(ds, money.camera_counts)
-    return make_cameras_figure(cams, source=_cited(ds, cams, shown) + ", citing IHS Markit", as_of=ui.as_of(ds),
-                               present=present, shown=shown)
-
-
-def _market_figure(ds, note: str, present: bool, shown: tuple[int, int] | None = None):
-    growth = loaders.derive(ds, money.market_growth)
-    return make_market_figure(growth, note, source=_cited(ds, growth, shown) + ", citing IHS Markit",
-                              as_of=ui.as_of(ds), present=present, shown=shown)
-
-
-def _hikvision_figure(ds, present: bool, shown: tuple[int, int] | None = None):
-    shares = loaders.derive(ds, money.hikvision_shares)
-    return make_hikvision_figure(shares, source=_cited(ds, shares, shown), as_of=ui.as_of(ds), present=present,
-                                 shown=shown)
-
-
-def _market_share(ds) -> dict | None:
-    share = loaders.derive(ds, money.indicator_rows, "market")
-    share = share[share["indicator_id"] == "cn-market-share-global-revenue"]
-    return share.iloc[0].to_dict() if len(share) else None
-
 
 def _hikvision_caveat(ds) -> str | None:
     ent = ds["entities"]
@@ -120,7 +88,7 @@ def _cameras(ds, n: int) -> None:
     _cards(ds, "cameras")
     cams = loaders.derive(ds, money.camera_counts)
     page, shown = _chart_page(cams, "markets_cameras")
-    ui.chart(loaders.derive(ds, _cameras_figure, ui.presenting(), shown), "markets_cameras")
+    ui.chart(loaders.derive(ds, views.cameras, present=ui.presenting(), shown=shown).figure, "markets_cameras")
     st.caption("The hatched bar is a projection of new cameras by 2020, not a count; it is not comparable with the "
                "2017 counts.")
     _quotes(ds, page, _quotes_label(shown, len(cams)))
@@ -130,10 +98,9 @@ def _market(ds, n: int) -> None:
     st.header(f"{n}. The market: how fast it grew")
     _cards(ds, "market")
     growth = loaders.derive(ds, money.market_growth)
-    share = loaders.derive(ds, _market_share)
-    note = f"China accounts for {share['text']} of global revenue ({share['year_text']})" if share else ""
+    share = loaders.derive(ds, views.market_share)
     page, shown = _chart_page(growth, "markets_growth")
-    ui.chart(loaders.derive(ds, _market_figure, note, ui.presenting(), shown), "markets_growth")
+    ui.chart(loaders.derive(ds, views.market, present=ui.presenting(), shown=shown).figure, "markets_growth")
     _quotes(ds, [*page, *([share] if share else [])], _quotes_label(shown, len(growth)))
 
 
@@ -142,7 +109,7 @@ def _hikvision(ds, n: int) -> None:
     _cards(ds, "company")
     shares = loaders.derive(ds, money.hikvision_shares)
     page, shown = _chart_page(shares, "markets_hikvision")
-    ui.chart(loaders.derive(ds, _hikvision_figure, ui.presenting(), shown), "markets_hikvision")
+    ui.chart(loaders.derive(ds, views.hikvision, present=ui.presenting(), shown=shown).figure, "markets_hikvision")
     caveat = loaders.derive(ds, _hikvision_caveat)
     if caveat:
         st.caption(f"Note: {md(caveat)}")
