@@ -32,7 +32,7 @@ def test_times_phrase_never_overstates(ratio, words):
     (450_000_000, "cameras", "about", "about 450 million"),
     (42, "percent", "around", "around 42%"),
     (14.7, "percent", None, "14.7%"),
-    (39_000_000_000, "USD", None, "$39 billion"),
+    (39_000_000_000, "USD", None, "US$39 billion"),
     (150, "countries and regions", "more than", "more than 150 countries and regions"),
     (2001, "year", None, "2001"),
     (1_500_000, "people", "an estimated", "an estimated 1.5 million"),

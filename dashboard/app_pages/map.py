@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from dashboard import loaders, nav, query, ui
+from dashboard import fmt, loaders, nav, query, ui
 from dashboard.safe import md
 from dashboard.transforms import geo
 from dashboard.views import map as views
@@ -107,22 +107,10 @@ def _same_marker(ds, city: str, until: int | None, names: dict[str, str]) -> Non
 
 
 def _figures(r) -> str:
-    bits = []
-    if pd.notna(r.get("cameras_installed")):
-        bits.append(f"{r['cameras_installed_qualifier'] + ' ' if r['cameras_installed_qualifier'] else ''}"
-                    f"{int(r['cameras_installed']):,} cameras")
-    if pd.notna(r.get("cameras_facial_recognition")):
-        bits.append(f"{int(r['cameras_facial_recognition']):,} with facial recognition")
-    if pd.notna(r.get("cameras_planned")):
-        bits.append(f"{int(r['cameras_planned']):,} cameras planned")
-    if pd.notna(r.get("cost_usd")):
-        bits.append(f"US${int(r['cost_usd']):,}")
-    when = (f"{int(r['year'])}" + (f"-{int(r['month']):02d}" if pd.notna(r.get("month")) else "")
-            if pd.notna(r.get("year")) else "date not given")
-    if pd.notna(r.get("target_year")):
+    when = fmt.year_month(r.get("year"), r.get("month"))
+    if fmt.given(r.get("target_year")):
         when += f"; target {int(r['target_year'])}"
-    bits.append(when)
-    return " · ".join(bits)
+    return " · ".join([*fmt.deployment_figures(r), when])
 
 
 def _city_records(ds, place_id: str) -> dict:
@@ -154,7 +142,7 @@ def _city_panel(ds, place_id: str, name: str) -> None:
             ui.evidence(ds, r)
             fins = recs["financing_by_deployment"].get(r["deployment_id"], [])
             for f in ui.paged(fins, f"map_fin_{r['deployment_id']}", per_page=10, noun="financing records"):
-                amount = f"US${int(f['amount_usd']):,}" if pd.notna(f["amount_usd"]) else "amount not given"
+                amount = fmt.money(f["amount_usd"])
                 ui.evidence(ds, f, heading=f"Financing: {f['kind']} from {f['lender_as_written'] or 'unnamed'}"
                                            f" — {amount} — {f['status']}")
     for e in ui.paged(events, f"map_ev_{place_id}", per_page=10, noun="events").to_dict("records"):

@@ -7,7 +7,7 @@ import zlib
 import pandas as pd
 import streamlit as st
 
-from dashboard import loaders, nav, query, ui
+from dashboard import fmt, loaders, nav, query, ui
 from dashboard.charts.sanctions import CA_MARK
 from dashboard.safe import md
 from dashboard.transforms import sanctions as sx
@@ -197,7 +197,7 @@ def _timeline(ds, actions: pd.DataFrame, page: pd.DataFrame, authorities: list, 
 
 def _date_evidence(ds, r, *, show_conflict: bool = True) -> None:
     """One dated claim (a dict or Series row of action_dates) with its quote."""
-    when = sx.fmt_date(r["date"]) if pd.notna(r["date"]) else f"“{r['date_as_written']}” (partial date)"
+    when = fmt.date(r["date"]) if fmt.given(r["date"]) else fmt.as_written(r["date_as_written"])
     row = r if show_conflict else {k: v for k, v in r.items() if k != "conflict_id"}
     ui.evidence(ds, row, heading=f"{sx.DATE_LABELS.get(r['date_kind'], r['date_kind'])}: {when}")
 

@@ -7,7 +7,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from dashboard.charts import OKABE_ITO, empty_figure, esc, finish, wrap
-from dashboard.transforms.money import times_phrase
+from dashboard.fmt import times as times_phrase
 
 CN_CAMERAS, US_CAMERAS = "cn-cameras-2017", "us-cameras-2017"
 GEO_COLOURS = {"CHN": OKABE_ITO["vermillion"], "USA": OKABE_ITO["blue"], "Rest of world": OKABE_ITO["blue"]}

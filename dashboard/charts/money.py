@@ -7,7 +7,8 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from dashboard.charts import OKABE_ITO, empty_figure, esc, finish, short, wrap
-from dashboard.transforms.money import STATUS_GROUPS, money
+from dashboard.fmt import money
+from dashboard.transforms.money import STATUS_GROUPS
 
 GROUP_COLOURS = {
     "funded or committed": OKABE_ITO["blue"],
@@ -35,7 +36,7 @@ def dollar_ticks(top: float, n: int = 5) -> tuple[list[float], list[str]]:
     mag = 10 ** np.floor(np.log10(raw)) if raw > 0 else 1
     step = next(m * mag for m in (1, 2, 2.5, 5, 10) if m * mag >= raw)
     vals = [float(k * step) for k in range(int(top // step) + 1)]
-    return vals, ["$0" if v == 0 else money(v) for v in vals]
+    return vals, ["US$0" if v == 0 else money(v) for v in vals]
 
 
 def _purpose(text: str) -> str:

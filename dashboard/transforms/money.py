@@ -3,10 +3,9 @@ and the camera, market and Hikvision indicators (pure: tables in, DataFrames out
 
 from __future__ import annotations
 
-import math
-
 import pandas as pd
 
+from dashboard import fmt
 from dashboard.transforms.links import Tables
 
 # ---------------------------------------------------------------- money
@@ -56,20 +55,12 @@ def status_group(status: str | None) -> str:
 
 
 def _num(x: float) -> str:
-    """A number as written: thousands separators, no trailing zeros, never rounded to fewer than 6 decimals."""
-    text = f"{float(x):,.6f}".rstrip("0").rstrip(".")
-    return text
+    return fmt.number(x)
 
 
 def money(amount) -> str:
-    """US dollars in words a reader says aloud: $1.1 million, $1 billion; exact, never rounded away."""
-    if amount is None or pd.isna(amount):
-        return "amount not given"
-    a = float(amount)
-    for scale, word in ((1e9, "billion"), (1e6, "million")):
-        if a >= scale and round(a / scale, 3) * scale == a:
-            return f"${_num(a / scale)} {word}"
-    return f"${_num(a)}"
+    """US dollars as fmt writes them ('US$22 million'); 'amount not given' when empty."""
+    return fmt.money(amount)
 
 
 def country_names(t: Tables) -> dict[str, str]:
@@ -253,39 +244,12 @@ def filter_conflicts(rows: pd.DataFrame, country: str | None = None) -> pd.DataF
 
 TOPICS = ("cameras", "market", "company")
 TOPIC_LABELS = {"all": "All", "cameras": "Cameras", "market": "Market", "company": "Hikvision"}
-_SMALL = {2: "twice", 3: "three times", 4: "four times", 5: "five times", 6: "six times", 7: "seven times",
-          8: "eight times", 9: "nine times", 10: "ten times"}
-
-
-def times_phrase(ratio: float) -> str:
-    """'more than three times', 'twice', '1.5 times': a ratio in words without overstating it."""
-    whole = math.floor(ratio)
-    if whole in _SMALL:
-        return _SMALL[whole] if ratio == whole else f"more than {_SMALL[whole]}"
-    return f"{_num(round(ratio, 1))} times"
+times_phrase = fmt.times
 
 
 def figure_text(value, unit: str, qualifier: str | None = None) -> str:
-    """An indicator as a reader should quote it, qualifier first: 'more than 20 million', 'around 42%'."""
-    if value is None or pd.isna(value):
-        return "not given"
-    v = float(value)
-    if unit == "percent":
-        core = f"{_num(v)}%"
-    elif unit == "USD":
-        core = money(v)
-    elif unit == "year":
-        core = str(int(v))
-    else:
-        core = None
-        for scale, word in ((1e9, "billion"), (1e6, "million")):
-            if v >= scale and round(v / scale, 3) * scale == v:
-                core = f"{_num(v / scale)} {word}"
-                break
-        core = core or _num(v)
-        if unit in ("countries and regions", "providers"):
-            core = f"{core} {unit}"
-    return f"{qualifier} {core}".strip() if qualifier else core
+    """An indicator as a reader should quote it, hedge first: 'more than 20 million', 'around 42%'."""
+    return fmt.quantity(value, unit, qualifier, with_unit=unit in ("countries and regions", "providers"))
 
 
 def _figure_texts(values, units, qualifiers) -> list[str]:

@@ -6,6 +6,7 @@ import re
 
 import pandas as pd
 
+from dashboard import fmt
 from dashboard.transforms.links import Tables, actions_overview, central_asia_vendors
 
 DATE_KINDS = ("announced", "passed", "signed", "published", "effective")
@@ -187,8 +188,7 @@ def conflict_sides(t: Tables, action_ids, touching=None) -> dict[str, pd.DataFra
             for cid, g in d.groupby("conflict_id", sort=True)}
 
 
-def fmt_date(value) -> str:
-    return "not given" if value is None or pd.isna(value) else f"{pd.Timestamp(value):%Y-%m-%d}"
+fmt_date = fmt.date
 
 
 def parties_text(row, *, short: bool = False) -> str:
