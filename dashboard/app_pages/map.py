@@ -133,7 +133,7 @@ def _city_panel(ds, place_id: str, name: str) -> None:
             st.markdown(md(r["description"]))
             st.markdown(f"Figures: {md(_figures(r))}")
             if pd.notna(r["vendor_id"]):
-                listed = (f" — on a US list since {r['listed_since']:%Y-%m-%d} ({md(r['first_action_title'])})"
+                listed = (f" — on a US list since {fmt.date(r['listed_since'])} ({md(r['first_action_title'])})"
                           if r["vendor_listed"] else " — not on a US list in these documents")
                 st.markdown(f"Vendor: **{md(r['vendor'])}**{listed}")
                 nav.link("companies", f"Open {r['vendor']}'s profile", entity=r["vendor_id"])

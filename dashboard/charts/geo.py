@@ -176,7 +176,7 @@ def _record_markers(fig: go.Figure, points: pd.DataFrame, events: pd.DataFrame) 
         listed = bool(grp["vendor_listed"].iloc[0])
         hover = [
             "<b>" + esc(r.place) + "</b><br>" + wrap(r.description, 60) + "<br>Vendor: " + esc(r.vendor)
-            + (f" (on a US list since {r.listed_since:%Y-%m-%d})" if r.vendor_listed else "")
+            + (f" (on a US list since {fmt.date(r.listed_since)})" if r.vendor_listed else "")
             + f"<br>Status: {esc(r.status)}"
             + "".join(f"<br>{esc(bit)}" for bit in fmt.deployment_figures(r._asdict()))
             + f"<br>Year: {esc(fmt.year_month(r.year, r.month, missing=fmt.NOT_GIVEN))}"

@@ -171,7 +171,7 @@ def debt_shares(t: Tables) -> pd.DataFrame:
     out["creditor"] = out["iso3"].map(d["creditor"]).fillna("")
     out["debt_id"] = out["iso3"].map(d["debt_id"]).fillna("")
     out["label"] = [
-        (f"{q} {_num(v)}%".strip() if pd.notna(v) else "no figure in the documents")
+        fmt.percent(v, q, missing="no figure in the documents")
         for v, q in zip(out["share_pct"], out["qualifier"], strict=True)
     ]
     return out

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from dashboard import fmt
 from dashboard.data import Dataset
 from dashboard.memo import derive
 from dashboard.transforms import companies
@@ -16,7 +17,7 @@ def vendors(ds: Dataset) -> View:
     shown = pd.DataFrame({
         "Vendor": table["vendor"],
         "Central Asian countries": table["ca_countries"],
-        "US-listed since": pd.to_datetime(table["listed_since"]).dt.strftime("%Y-%m-%d").fillna("not listed"),
+        "US-listed since": table["listed_since"].map(lambda d: fmt.date(d, missing="not listed")),
         "Date is": table["date_kind"].fillna(""),
         "First US action": table["first_us_action"],
         "Records": table["records"].astype(int),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from dashboard import fmt
 from dashboard.data import Dataset
 from dashboard.transforms import sources
 from dashboard.views import View, link, make
@@ -16,7 +17,7 @@ def documents(ds: Dataset) -> View:
         "Document": counts["source_id"],
         "Title": counts["title"],
         "Kind": counts["kind"],
-        "Date": counts["date_published"].dt.strftime("%Y-%m-%d").fillna("not given"),
+        "Date": counts["date_published"].map(fmt.date),
         "Records": counts["records"].astype(int),
         "Publisher": counts["publisher"].fillna("not named"),
         "Author": counts["author"].fillna("not named"),
