@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from dashboard import loaders, query, ui
+from dashboard import editorial, loaders, query, ui
 from dashboard.safe import md
 from dashboard.transforms import money
 from dashboard.views import money as views
@@ -87,7 +87,7 @@ def _dushanbe_records(ds) -> dict:
     fin = fin[fin["financing_id"].isin(set(split["financing_id"]))]
     out = {r["financing_id"]: _no_conflict(r) for r in fin.to_dict("records")}
     dep = ds["deployments"]
-    dep = dep[dep["deployment_id"] == money.DUSHANBE]
+    dep = dep[dep["deployment_id"] == editorial.DUSHANBE]
     return {"rows": out, "deployment": _no_conflict(dep.iloc[0]) if len(dep) else None}
 
 
@@ -110,7 +110,7 @@ def _conflict_groups(ds, country) -> list[tuple[str, str, list[dict]]]:
     """The disagreements of section 5 (all but Dushanbe's lender, shown in section 2): (topic, summary, sides)."""
     c = money.filter_conflicts(loaders.derive(ds, money.money_conflicts), country)
     groups: dict[str, tuple[str, str, list[dict]]] = {}  # in order of first appearance, like groupby(sort=False)
-    for r in c[c["conflict_id"] != "dushanbe-lender"].to_dict("records"):
+    for r in c[c["conflict_id"] != editorial.DUSHANBE_LENDER_CONFLICT].to_dict("records"):
         groups.setdefault(r["conflict_id"], (r["topic"], r["summary"], []))[2].append(_no_conflict(r))
     return list(groups.values())
 
@@ -159,8 +159,8 @@ def _dushanbe(ds, names, country) -> None:
         return
     split = loaders.derive(ds, money.dushanbe_split)
     ui.chart(loaders.derive(ds, views.dushanbe, present=ui.presenting()).figure, "money_dushanbe")
-    if "dushanbe-lender" in loaders.derive(ds, _conflict_ids):
-        d = ui.disagreement(ds, "dushanbe-lender")
+    if editorial.DUSHANBE_LENDER_CONFLICT in loaders.derive(ds, _conflict_ids):
+        d = ui.disagreement(ds, editorial.DUSHANBE_LENDER_CONFLICT)
         st.warning(f"Sources disagree: {md(d['topic'])}. {md(d['summary'])}", icon="⚠️")
     recs = loaders.derive(ds, _dushanbe_records)
     cols = st.columns(max(1, split["side"].nunique()))

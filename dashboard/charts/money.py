@@ -6,6 +6,7 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
+from dashboard import editorial
 from dashboard.charts import OKABE_ITO, empty_figure, esc, finish, short, wrap
 from dashboard.fmt import money
 from dashboard.transforms.money import STATUS_GROUPS
@@ -103,7 +104,7 @@ def make_financing_figure(rows: pd.DataFrame, *, scope: str, source: str, as_of:
     recs = rows.to_dict("records")
     rows["bar_text"] = [
         r["amount_text"] + (f" · {r['amount_note']}" if r["amount_note"] else "")
-        + (" · ⚠ lender disputed" if r["disputed"] and r["conflict_id"] == "dushanbe-lender" else
+        + (" · ⚠ lender disputed" if r["disputed"] and r["conflict_id"] == editorial.DUSHANBE_LENDER_CONFLICT else
            (" · ⚠ sources disagree" if r["disputed"] and not r["amount_note"] else ""))
         for r in recs
     ]

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import pandas as pd
 
-from dashboard import fmt
-from dashboard.transforms.links import Tables, actions_overview, central_asia_vendors, vendor_listings
+from dashboard import editorial, fmt
+from dashboard.transforms.links import Tables, actions_overview, central_asia_vendors, date_kinds, vendor_listings
 from dashboard.transforms.sources import fmt_date, given, nones
 
-DEFAULT_ENTITY = "hikvision"
-DATE_KINDS = ["announced", "passed", "signed", "published", "effective"]  # the order an action's dates happen in
+DEFAULT_ENTITY = editorial.HIKVISION
 
 
 def _ca_countries(t: Tables) -> pd.DataFrame:
@@ -110,7 +109,8 @@ def action_date_rows(t: Tables, action_id: str, index: dict | None = None) -> pd
         d = d[d["action_id"] == action_id].copy()
     else:
         d = _rows(t, "action_dates", index, "dates", action_id).copy()
-    d["_k"] = d["date_kind"].map({k: i for i, k in enumerate(DATE_KINDS)}).fillna(len(DATE_KINDS))
+    kinds = date_kinds(t)
+    d["_k"] = d["date_kind"].map({k: i for i, k in enumerate(kinds)}).fillna(len(kinds))
     return nones(d.sort_values(["_k", "date"], na_position="last").drop(columns="_k").reset_index(drop=True))
 
 

@@ -9,7 +9,7 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
-from dashboard import fmt
+from dashboard import editorial, fmt
 from dashboard.transforms.links import Tables
 
 # Tables whose rows are claims (each carries source_id, quote, locator), in the order a reader meets them.
@@ -280,13 +280,7 @@ def disagreement_overview(t: Tables) -> pd.DataFrame:
 
 # --- headline figures, each read from one cited row ---
 
-HEADLINES = [
-    ("cameras", "deployments", "kz-nur-sultan-huawei-cameras"),
-    ("cost", "deployments", "tj-dushanbe-safe-city"),
-    ("debt", "debt", "tjk-chinese-banks"),
-    ("listing", "actions", "us-el-xinjiang-2019"),
-    ("offer", "financing", "kg-bishkek-huawei-offer"),
-]
+HEADLINES = editorial.HEADLINES
 EVIDENCE_COLUMNS = ["quote", "source_id", "locator", "evidence", "caveat", "conflict_id"]
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from dashboard.data import Dataset
+from dashboard.transforms import markets as mk
 from dashboard.transforms import money as mx
 from dashboard.transforms import sanctions as sx
 from dashboard.views import View, first_placed, first_rows, markets, money, sanctions
@@ -26,11 +27,11 @@ def _timeline(ds: Dataset, *, present: bool = True) -> View:
 
 
 def _cameras(ds: Dataset, *, present: bool = True) -> View:
-    return markets.cameras(ds, present=present, shown=first_rows(len(mx.camera_counts(ds))))
+    return markets.cameras(ds, present=present, shown=first_rows(len(mk.camera_counts(ds))))
 
 
 def _hikvision(ds: Dataset, *, present: bool = True) -> View:
-    return markets.hikvision(ds, present=present, shown=first_rows(len(mx.hikvision_shares(ds))))
+    return markets.hikvision(ds, present=present, shown=first_rows(len(mk.hikvision_shares(ds))))
 
 
 # Presenting order: (slug, view function(ds, *, present) -> View).

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import pandas as pd
 
+from dashboard import editorial
 from dashboard.charts.markets import make_cameras_figure, make_hikvision_figure, make_market_figure
 from dashboard.data import Dataset
+from dashboard.transforms import markets as mk
 from dashboard.transforms import money
 from dashboard.views import SOURCES_NAMED, View, as_of, evidence, link, make, rows
-
-MARKET_SHARE = "cn-market-share-global-revenue"
 
 
 def _cited(ds: Dataset, df: pd.DataFrame, shown: tuple[int, int] | None) -> str:
@@ -20,7 +20,7 @@ def _cited(ds: Dataset, df: pd.DataFrame, shown: tuple[int, int] | None) -> str:
 
 def cameras(ds: Dataset, *, present: bool = False, shown: tuple[int, int] | None = None) -> View:
     """Camera counts: China against the US in 2017, Skynet, and the 2020 projection (hatched)."""
-    cams = money.camera_counts(ds)
+    cams = mk.camera_counts(ds)
     fig = make_cameras_figure(cams, source=_cited(ds, cams, shown) + ", citing IHS Markit", as_of=as_of(ds),
                               present=present, shown=shown)
     return make("cameras-china-us", fig, evidence(rows(cams, "indicators", "indicator_id")),
@@ -28,14 +28,14 @@ def cameras(ds: Dataset, *, present: bool = False, shown: tuple[int, int] | None
 
 
 def market_share(ds: Dataset) -> dict | None:
-    share = money.indicator_rows(ds, "market")
-    share = share[share["indicator_id"] == MARKET_SHARE]
+    share = mk.indicator_rows(ds, "market")
+    share = share[share["indicator_id"] == editorial.MARKET_SHARE]
     return share.iloc[0].to_dict() if len(share) else None
 
 
 def market(ds: Dataset, *, present: bool = False, shown: tuple[int, int] | None = None) -> View:
     """Growth of the video-surveillance market, China against the rest of the world, with China's revenue share."""
-    growth = money.market_growth(ds)
+    growth = mk.market_growth(ds)
     share = market_share(ds)
     note = f"China accounts for {share['text']} of global revenue ({share['year_text']})" if share else ""
     fig = make_market_figure(growth, note, source=_cited(ds, growth, shown) + ", citing IHS Markit",
@@ -47,7 +47,7 @@ def market(ds: Dataset, *, present: bool = False, shown: tuple[int, int] | None 
 
 def hikvision(ds: Dataset, *, present: bool = False, shown: tuple[int, int] | None = None) -> View:
     """Hikvision's ownership by state firms and its global market share."""
-    shares = money.hikvision_shares(ds)
+    shares = mk.hikvision_shares(ds)
     fig = make_hikvision_figure(shares, source=_cited(ds, shares, shown), as_of=as_of(ds), present=present,
                                 shown=shown)
     return make("hikvision-ownership-share", fig, evidence(rows(shares, "indicators", "indicator_id")),
@@ -56,7 +56,7 @@ def hikvision(ds: Dataset, *, present: bool = False, shown: tuple[int, int] | No
 
 def detention(ds: Dataset) -> View:
     """Each source's estimate of people detained in Xinjiang, side by side (a table: none is preferred)."""
-    est = money.detention_estimates(ds)
+    est = mk.detention_estimates(ds)
     table = pd.DataFrame({"Source": est["source"], "Estimate, as stated": est["text"], "What it counts": est["name"]})
     return make("detention-estimates", None, evidence(rows(est, "indicators", "indicator_id")), link("markets"), ds,
                 table=table, title="How many people are detained in Xinjiang: the sources differ",

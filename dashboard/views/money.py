@@ -50,7 +50,7 @@ def dushanbe(ds: Dataset, *, present: bool = False) -> View:
 def debt_rows(ds: Dataset):
     """The debt rows of the Central Asian states (the chart's countries: only their rows stand behind it)."""
     debt = ds["debt"]
-    return debt[debt["country_iso3"].isin(money.CA_ORDER)]
+    return debt[debt["country_iso3"].isin(money.ca_order(ds))]
 
 
 def debt_caveat(ds: Dataset) -> str:
