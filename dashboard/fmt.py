@@ -23,11 +23,13 @@ _SMALL = {2: "twice", 3: "three times", 4: "four times", 5: "five times", 6: "si
 
 
 def given(v) -> bool:
-    """True for a real value; False for None, NaN, NaT, pd.NA and blank text."""
+    """True for a real value; False for None, NaN, NaT, pd.NA, infinity and blank text."""
     if v is None or v is pd.NA or v is pd.NaT:
         return False
     if isinstance(v, str):
         return bool(v.strip())
+    if isinstance(v, float) and math.isinf(v):  # no document states an infinite figure
+        return False
     try:
         return not pd.isna(v)
     except (TypeError, ValueError):  # a list or array is a value
@@ -44,8 +46,6 @@ def number(v, *, missing: str = NOT_GIVEN) -> str:
     if not given(v):
         return missing
     f = float(v)
-    if math.isinf(f):
-        return missing
     if f.is_integer():
         return f"{int(f):,}"
     return f"{f:,.6f}".rstrip("0").rstrip(".")
