@@ -8,7 +8,7 @@ import streamlit as st
 from dashboard import fmt, loaders, nav, query, ui
 from dashboard.safe import md
 from dashboard.transforms import geo
-from dashboard.views import map as views
+from dashboard.views import geo as views
 
 LAYER_SHORT = {"debt": "Debt owed to China", "financing": "Documented financing", "deployments": "Number of systems"}
 MAP_KEY = "map_chart"

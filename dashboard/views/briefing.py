@@ -9,7 +9,7 @@ from dashboard.transforms import markets as mk
 from dashboard.transforms import money as mx
 from dashboard.transforms import sanctions as sx
 from dashboard.views import View, first_placed, first_rows, markets, money, sanctions
-from dashboard.views import map as vmap
+from dashboard.views import geo as vmap
 
 
 # A slide shows a page's view as it first opens; a long list draws its first rows only (SLIDE_ROWS), as a page's
