@@ -27,8 +27,8 @@ def test_status_groups(status, group):
 
 
 @pytest.mark.parametrize("amount, text", [
-    (1_100_000, "$1.1 million"), (20_900_000, "$20.9 million"), (1_000_000_000, "$1 billion"),
-    (39_000_000_000, "$39 billion"), (1_234_567, "$1,234,567"), (950, "$950"), (None, "amount not given"),
+    (1_100_000, "US$1.1 million"), (20_900_000, "US$20.9 million"), (1_000_000_000, "US$1 billion"),
+    (39_000_000_000, "US$39 billion"), (1_234_567, "US$1,234,567"), (950, "US$950"), (None, "amount not given"),
     (float("nan"), "amount not given"),
 ])
 def test_money_is_exact_and_never_rounds_away(amount, text):
@@ -137,7 +137,7 @@ def test_sources_text_names_each_source_once(dataset):
 def test_financing_figure_states_the_largest_amount_and_lists_missing_ones(dataset):
     rows = money.financing_rows(dataset)
     fig = make_financing_figure(rows, scope="all countries", source="S", as_of="2026-11-22")
-    assert fig.layout.meta["title"] == "The largest documented amount is $1 billion, for a deal in Uzbekistan (2019)"
+    assert fig.layout.meta["title"] == "The largest documented amount is US$1 billion, for a deal in Uzbekistan (2019)"
     bars = [t for t in fig.data if t.type == "bar"]
     assert sum(len(t.x) for t in bars) == rows["amount_usd"].notna().sum()
     assert {t.name for t in bars} == {"Funded or committed", "Offer declined"}  # the unmet request has no amount
@@ -152,12 +152,12 @@ def test_financing_figure_states_the_largest_amount_and_lists_missing_ones(datas
 def test_financing_title_follows_the_status_filter(dataset):
     declined = make_financing_figure(money.financing_rows(dataset, group="declined offer"), scope="x",
                                      source="S", as_of="d")
-    assert declined.layout.meta["title"] == "Kyrgyzstan turned down $60 million offered by Huawei"
+    assert declined.layout.meta["title"] == "Kyrgyzstan turned down US$60 million offered by Huawei"
     unmet = make_financing_figure(money.financing_rows(dataset, group="request not met"), scope="x",
                                   source="S", as_of="d")
     assert unmet.layout.meta["title"] == "Request not met: World Bank (China)"
     kgz = make_financing_figure(money.financing_rows(dataset, country="KGZ"), scope="x", source="S", as_of="d")
-    assert "$275 million" in kgz.layout.meta["title"]
+    assert "US$275 million" in kgz.layout.meta["title"]
 
 
 def test_financing_figure_empty_says_so(dataset):
@@ -181,7 +181,7 @@ def test_financing_figure_escapes_markup_in_data(dataset):
 def test_dushanbe_figure_shows_two_bars_side_by_side(dataset):
     split = money.dushanbe_split(dataset)
     fig = make_dushanbe_figure(split, source="S", as_of="d")
-    assert fig.layout.meta["title"] == "Two sources name different lenders for the same $20.9 million Dushanbe loan"
+    assert fig.layout.meta["title"] == "Two sources name different lenders for the same US$20.9 million Dushanbe loan"
     assert fig.layout.barmode == "stack"
     sides = {y for t in fig.data for y in t.y}
     assert sides == set(split["side"])
@@ -215,8 +215,8 @@ def test_debt_title_without_any_figure():
 
 def test_dollar_ticks_read_in_words():
     vals, texts = dollar_ticks(1_000_000_000)
-    assert vals[0] == 0 and texts[0] == "$0"
-    assert "$1 billion" in texts and all("G" not in t for t in texts)
+    assert vals[0] == 0 and texts[0] == "US$0"
+    assert "US$1 billion" in texts and all("G" not in t for t in texts)
 
 
 # --- the page, in a real Streamlit run ---
@@ -243,7 +243,7 @@ def test_status_filter_changes_the_view_and_the_url(open_page):
     at = open_page("money")
     at.radio(key="q_status").set_value("declined").run()
     assert not at.exception
-    assert _titles(at)[0] == "Kyrgyzstan turned down $60 million offered by Huawei"
+    assert _titles(at)[0] == "Kyrgyzstan turned down US$60 million offered by Huawei"
     assert at.query_params.get("status") in ("declined", ["declined"])
 
 

@@ -5,11 +5,13 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from dashboard import loaders, nav, query, ui
+from dashboard import fmt, loaders, nav, query, ui
 from dashboard.safe import md
 from dashboard.transforms import companies
 from dashboard.transforms import statements as stx
+from dashboard.transforms.links import date_kinds
 from dashboard.transforms.sources import fmt_date, fmt_usd, fmt_year_month, given
+from dashboard.views import companies as views
 
 TABLE_KEY = "ca_vendor_table"
 
@@ -92,25 +94,11 @@ def _companies_options(ds) -> list[str]:
     return list(loaders.derive(ds, _companies_names))
 
 
-def _companies_shown(ds) -> pd.DataFrame:
-    """The vendor table's columns as displayed, built once per dataset."""
-    table = loaders.derive(ds, _companies_of, "ca_vendor_table")
-    return pd.DataFrame({
-        "Vendor": table["vendor"],
-        "Central Asian countries": table["ca_countries"],
-        "US-listed since": pd.to_datetime(table["listed_since"]).dt.strftime("%Y-%m-%d").fillna("not listed"),
-        "Date is": table["date_kind"].fillna(""),
-        "First US action": table["first_us_action"],
-        "Records": table["records"].astype(int),
-        "Based in": table["based_in"],
-    })
-
-
 def _vendor_table(ds, table: pd.DataFrame) -> None:
     if table.empty:
         ui.empty("No vendor is documented in Central Asia.")
         return
-    shown = loaders.derive(ds, _companies_shown)
+    shown = loaders.derive(ds, views.vendors).table
     st.caption("Select a row to see the quotes behind its listing date and open the vendor's profile below.")
     event = st.dataframe(shown, hide_index=True, width="stretch", on_select="rerun", selection_mode="single-row",
                          key=TABLE_KEY,
@@ -169,13 +157,13 @@ def _profile(ds, entity: str) -> None:
             ui.evidence(ds, p["row"])
 
 
-def _date_line(dates: pd.DataFrame) -> str:
+def _date_line(dates: pd.DataFrame, kinds) -> str:
     """Announced and effective always (or 'not given'), then any other dated step; partial dates as written."""
     shown = {}
     for d in dates.to_dict("records"):
-        text = fmt_date(d["date"]) if given(d["date"]) else f"“{d['date_as_written']}”"
+        text = fmt.date(d["date"]) if fmt.given(d["date"]) else f"“{d['date_as_written']}”"
         shown.setdefault(d["date_kind"], text)
-    kinds = ["announced", "effective"] + [k for k in companies.DATE_KINDS if k not in ("announced", "effective")]
+    kinds = ["announced", "effective"] + [k for k in kinds if k not in ("announced", "effective")]
     parts = [f"**{k.capitalize()}:** {md(shown.get(k, 'not given'))}" for k in kinds
              if k in shown or k in ("announced", "effective")]
     return " · ".join(parts)
@@ -193,7 +181,7 @@ def _actions(ds, entity: str, name: str) -> None:
             bits = [a["jurisdiction"], a["instrument"], a["status"]] + ([a["citation"]] if a["citation"] else [])
             st.caption(md(" · ".join(bits)))
             dates = loaders.derive(ds, _companies_of, "action_date_rows", a["action_id"])
-            st.markdown(_date_line(dates))
+            st.markdown(_date_line(dates, date_kinds(ds)))
             with st.expander("Quotes: that it names this party, the action, and each date"):
                 ui.evidence(ds, a, heading=f"The action names {name}")
                 ui.evidence(ds, ds["actions"].iloc[pos[a["action_id"]]].to_dict(), heading="The action")
