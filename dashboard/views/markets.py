@@ -62,3 +62,27 @@ def detention(ds: Dataset) -> View:
                 table=table, title="How many people are detained in Xinjiang: the sources differ",
                 source=money.sources_text(ds, est["source_id"]),
                 alt=f"Table of {len(est):,} estimates of people detained in Xinjiang, one per source, as stated.")
+
+
+def _note(r) -> str:
+    bits = [r["year_text"]]
+    if r["projection"]:
+        bits.append("a projection, not a count")
+    if r["measured_by"]:
+        bits.append(f"measured by {r['measured_by']}")
+    if r["caveat"] and not r["projection"]:
+        bits.append(r["caveat"])
+    return " · ".join(bits)
+
+
+def cards(ds: Dataset, topic: str) -> View:
+    """The cited headline figures of one topic (cameras, market, company): a table of cards, one per indicator,
+    with the label, the figure as written (hedge kept) and a line of context."""
+    rows_ = mk.indicator_rows(ds, topic)
+    table = rows_.assign(note=[_note(r) for r in rows_.to_dict("records")])
+    return make(f"{topic}-figures", None, evidence(rows(rows_, "indicators", "indicator_id")),
+                link("markets", topic=topic), ds, table=table,
+                title=f"{editorial.TOPIC_LABELS.get(topic, topic)}: {len(rows_):,} cited figures",
+                source=money.sources_text(ds, rows_["source_id"], most=SOURCES_NAMED) or "see Sources",
+                alt="; ".join(f"{lab}: {val}" for lab, val in zip(rows_["card_label"], rows_["card_value"],
+                                                                   strict=True)) or "No figure in the documents.")
