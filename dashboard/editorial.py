@@ -20,8 +20,7 @@ DUSHANBE = "tj-dushanbe-safe-city"
 DUSHANBE_LENDER_CONFLICT = "dushanbe-lender"
 # Short words on a bar where the amount is not simply "the money lent": the caveat behind them is in the quote panel.
 AMOUNT_NOTES = {
-    "uz-cdb-loan-2011": "purchase the loan paid for; loan size not given",
-    "cn-world-bank-xinjiang": "whole schools programme; the camera request was not met",
+    "cn-world-bank-xinjiang-programme": "whole schools programme, over five years",
     "kg-bishkek-huawei-offer": "offer turned down",
     "uz-tashkent-deal-2019": "counterparty not named; weakly cited",
     "kg-at-bashi-logistics": "agreed, then protested",

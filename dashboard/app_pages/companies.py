@@ -8,6 +8,7 @@ import streamlit as st
 from dashboard import fmt, loaders, nav, query, ui
 from dashboard.safe import md
 from dashboard.transforms import companies
+from dashboard.transforms import statements as stx
 from dashboard.transforms.links import date_kinds
 from dashboard.transforms.sources import fmt_date, fmt_usd, fmt_year_month, given
 from dashboard.views import companies as views
@@ -85,6 +86,8 @@ def render() -> None:
     _financing(ds, entity, names[entity])
     st.subheader(f"6. Figures about {names[entity]}")
     _indicators(ds, entity, names[entity])
+    st.subheader(f"7. {names[entity]} outside Central Asia, and what is said for and against it")
+    _outside(ds, entity, names[entity])
 
 
 def _companies_options(ds) -> list[str]:
@@ -230,6 +233,42 @@ def _indicators(ds, entity: str, name: str) -> None:
             if i["measured_by"]:
                 st.caption(f"Measured by: {md(i['measured_by'])}")
             ui.evidence(ds, i)
+
+
+# ---- Section 7 (issue 11): footprint outside Central Asia; statements for and against. Logic: transforms/statements.
+def _companies_stx(ds, name: str, *args):
+    """statements.<name>(ds, *args) (wrap in loaders.derive: cached per dataset and args)."""
+    return getattr(stx, name)(ds, *args)
+
+
+def _outside(ds, entity: str, name: str) -> None:
+    inst = loaders.derive(ds, _companies_stx, "entity_installations", entity)
+    st.markdown("#### Footprint outside Central Asia")
+    if inst.empty:
+        ui.empty(f"The documents place no installation of {name} outside Central Asia.")
+    else:
+        st.markdown(f"**{md(stx.footprint_line(inst))}**")
+        for r in ui.paged(inst, f"companies_installations_{entity}", noun="records").to_dict("records"):
+            where = r["country"] + (f", {r['place']}" if given(r["place"]) else "")
+            with st.expander(f"{md(where)} — {md(r['system'])} ({md(r['status'])})"):
+                lead = md(r["description"]) + (f"\n\n:small[:gray[Reported by: {md(r['reported_by'])}]]"
+                                               if given(r["reported_by"]) else "")
+                ui.evidence_blocks(ds, [(r, None)], lead=lead)
+    st.markdown("#### Statements for and against")
+    rows = loaders.derive(ds, _companies_stx, "entity_statements", entity)
+    if rows.empty:
+        ui.empty(f"The documents quote no statement about {name}.")
+        return
+    counts = stx.stance_counts(rows)
+    st.caption("Statements, letters, reports and calls to act about it, by it, or about an action naming it. "
+               f"None of them binds anyone. {md('; '.join(f'{k}: {n:,}' for k, n in counts.items()))}.")
+    for stance in counts:
+        grp = rows[rows["stance"] == stance]
+        st.markdown(f"**{md(stx.STANCE_LABELS[stance])}**")
+        for r in ui.paged(grp, f"companies_statements_{entity}_{stance}", noun="statements").to_dict("records"):
+            with st.expander(f"{md(r['mark'])}: {md(r['speaker'])} — {md(r['when'])} ({md(r['via'])})"):
+                lead = md(r["summary"]) + (f"\n\n:small[:gray[{md(r['replying_to'])}]]" if r["replying_to"] else "")
+                ui.evidence_blocks(ds, [(r, None)], lead=lead)
 
 
 if __name__ == "__main__":

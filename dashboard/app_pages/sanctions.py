@@ -11,6 +11,7 @@ from dashboard import fmt, loaders, nav, query, ui
 from dashboard.charts.sanctions import CA_MARK
 from dashboard.safe import md
 from dashboard.transforms import sanctions as sx
+from dashboard.transforms import statements as stx
 from dashboard.views import sanctions as views
 
 TIMELINE_KEY = "sanctions_timeline"
@@ -142,6 +143,9 @@ def render() -> None:
         _action_panel(ds, loaders.derive(ds, _sanctions_by_id).loc[action], action)
     else:
         st.info("Pick a row in the table, click a marker on the timeline, or choose an action above.", icon="👆")
+
+    st.subheader("6. Statements and calls to act: not binding")
+    _statements(ds)
 
 
 def _sanctions_not_placed(ds, authorities: list, instruments: list, window=None) -> dict[str, list[str]]:
@@ -292,6 +296,32 @@ def _action_parties_block(ds, a: pd.Series, action_id: str) -> None:
             with st.popover("Quote", width="stretch"):
                 ui.evidence(ds, e, heading=f"Where the source names {e['name']}")
 
+
+# ---- Section 6 (issue 11): statements and calls to act, apart from the binding actions. Logic: transforms/statements.
+def _statements(ds) -> None:
+    rows = loaders.derive(ds, stx.all_statements)
+    pending = loaders.derive(ds, stx.non_binding_actions)
+    st.markdown("Who said what about these actions and the companies they name. **None of these binds anyone**: "
+                "they are not on the timeline or in the table above, which hold government actions only.")
+    if len(pending):
+        st.caption("On the timeline, these actions are not in force either: "
+                   + md("; ".join(f"{t} ({s})" for t, s in zip(pending["title"], pending["status"], strict=True)))
+                   + ".")
+    if rows.empty:
+        ui.empty("The documents quote no statement or call to act.")
+        return
+    counts = stx.kind_counts(rows)
+    st.caption(md(" · ".join(f"{stx.KIND_MARKS.get(k, k)}: {n:,}" for k, n in counts.items())))
+    for r in ui.paged(rows, "sanctions_statements", per_page=10, noun="statements").to_dict("records"):
+        with st.expander(f"{md(r['mark'])} — {md(r['speaker'])}, {md(r['when'])} · {md(r['stance'])}"):
+            _statement_block(ds, r)
+
+
+def _statement_block(ds, r: dict) -> None:
+    """A statement's summary, what it answers, and its quote with source: one Markdown element (plus a
+    disagreement box where the row has one), so a page of statements stays small."""
+    lead = md(r["summary"]) + (f"\n\n:small[:gray[{md(r['replying_to'])}]]" if r["replying_to"] else "")
+    ui.evidence_blocks(ds, [(r, None)], lead=lead)
 
 if __name__ == "__main__":
     render()

@@ -14,19 +14,21 @@ from dashboard.transforms.links import Tables
 
 # Tables whose rows are claims (each carries source_id, quote, locator), in the order a reader meets them.
 CLAIM_TABLES = ["deployments", "financing", "debt", "actions", "action_dates", "action_entities", "entities",
-                "indicators", "events", "countries", "places"]
+                "indicators", "events", "countries", "places", "installations", "statements"]
 TABLE_TITLES = {
     "sources": "Sources", "disagreements": "Known disagreements", "countries": "Countries", "places": "Places",
     "entities": "Companies, lenders and agencies", "deployments": "Surveillance and telecom systems",
     "financing": "Loans, deals and offers", "debt": "Debt owed to Chinese lenders", "actions": "US and UK actions",
     "action_dates": "Dates of actions", "action_entities": "Who each action names",
     "indicators": "National and market figures", "events": "Events",
+    "installations": "Installations outside Central Asia", "statements": "Statements, letters and calls to act",
 }
 PRIMARY_KEYS = {
     "sources": ["source_id"], "disagreements": ["conflict_id"], "countries": ["iso3"], "places": ["place_id"],
     "entities": ["entity_id"], "deployments": ["deployment_id"], "financing": ["financing_id"], "debt": ["debt_id"],
     "actions": ["action_id"], "action_dates": ["action_date_id"], "action_entities": ["action_id", "entity_id"],
-    "indicators": ["indicator_id"], "events": ["event_id"],
+    "indicators": ["indicator_id"], "events": ["event_id"], "installations": ["installation_id"],
+    "statements": ["statement_id"],
 }
 COORDS = "places (coordinates)"  # places whose coordinates (not claims) come from a reference dataset
 EVIDENCE_ORDER = ["seed", "record-quoted", "record-note-read", "record-note-secondary"]
@@ -103,6 +105,10 @@ def record_label(t: Tables, table: str, row, lookups: tuple[dict, dict] | None =
         return f"{row['name']}: {row['coverage_note']}"
     if table == "places":
         return f"{row['name']} ({row['country_iso3']})"
+    if table == "installations":
+        return f"{names.get(row['vendor_id'], row['vendor_id'])} · {row['country_iso3']}: {row['description']}"
+    if table == "statements":
+        return f"{row['speaker']} ({row['kind']}, {row['stance']}): {row['summary']}"
     if table == COORDS:
         return f"{row['name']}: {row['lat']}, {row['lon']} (GeoNames {row['geonameid']})"
     return row_id(table, row)
