@@ -23,17 +23,6 @@ def _quotes(ds, rows: list[dict], label: str = "Quotes behind this chart") -> No
         ui.evidence_blocks(ds, [(r, f"{r['card_label']}: {r['text']} ({r['year_text']})") for r in rows])
 
 
-def _note(r) -> str:
-    bits = [r["year_text"]]
-    if r["projection"]:
-        bits.append("a projection, not a count")
-    if r["measured_by"]:
-        bits.append(f"measured by {r['measured_by']}")
-    if r["caveat"] and not r["projection"]:
-        bits.append(r["caveat"])
-    return " · ".join(bits)
-
-
 # ---- derived once per dataset: the page itself only slices lists of plain dicts
 
 def _hikvision_caveat(ds) -> str | None:
@@ -45,10 +34,9 @@ def _hikvision_caveat(ds) -> str | None:
 def _detention_table(ds) -> list[str]:
     """Markdown table rows (header, then one per estimate; all data text escaped) for slicing one page at a time:
     row k + 2 is estimate k, so a page's table is lines[:2] + lines[2 + first: 2 + last]."""
-    est = loaders.derive(ds, mk.detention_estimates)
-    return ["| Source | Estimate, as stated | What it counts |", "| --- | --- | --- |",
-            *(f"| {md(s)} | {md(t)} | {md(n)} |" for s, t, n in zip(est["source"], est["text"], est["name"],
-                                                                    strict=True))]
+    table = loaders.derive(ds, views.detention).table
+    return ["| " + " | ".join(md(c) for c in table.columns) + " |", "| --- " * len(table.columns) + "|",
+            *("| " + " | ".join(md(v) for v in row) + " |" for row in table.itertuples(index=False))]
 
 
 def _detention_note(ds) -> dict | None:
@@ -60,13 +48,13 @@ def _detention_note(ds) -> dict | None:
 # ---- sections
 
 def _cards(ds, topic: str) -> None:
-    rows = loaders.derive(ds, mk.indicator_rows, topic)
+    rows = loaders.derive(ds, views.cards, topic).table
     rows = ui.paged(rows, f"markets_cards_{topic}", per_page=CARDS_PAGE, noun="figures").to_dict("records")
     for start in range(0, len(rows), CARDS_PER_ROW):
         cols = st.columns(CARDS_PER_ROW)
         for col, r in zip(cols, rows[start:start + CARDS_PER_ROW], strict=False):
             with col, st.container(border=True):
-                ui.metric(ds, r["card_label"], r["card_value"], r, note=_note(r))
+                ui.metric(ds, r["card_label"], r["card_value"], r, note=r["note"])
 
 
 def _chart_page(rows: pd.DataFrame, key: str) -> tuple[list[dict], tuple[int, int] | None]:
