@@ -46,16 +46,17 @@ def plot_config(name: str, fmt: str = "png") -> dict:
     }
 
 
-def chart(fig: go.Figure, key: str, *, selectable: bool = False):
-    """Draw a figure with the shared config and print its one-line summary; returns the selection event."""
+def chart(fig: go.Figure, key: str, *, selectable: bool = False, height="content", summary: bool = True):
+    """Draw a figure with the shared config and print its one-line summary; returns the selection event.
+    height="stretch": the figure fills its container's height (a slide sized to the window)."""
     meta = fig.layout.meta or {}
     fmt = export_format()
     # theme=None: the screen shows exactly the figure that exports and the briefing pack render.
     event = st.plotly_chart(
         fig, key=key, config=plot_config(meta.get("title", key), fmt), width="stretch", theme=None,
-        on_select="rerun" if selectable else "ignore", selection_mode="points",
+        on_select="rerun" if selectable else "ignore", selection_mode="points", height=height,
     )
-    if meta.get("alt"):
+    if summary and meta.get("alt"):
         st.caption(f"Summary: {md(meta['alt'])}")
     return event
 
@@ -179,6 +180,25 @@ PRESENT_CSS = """
 """
 
 
+# Presentation layout (issue 9): the first chart on the first screen. The exit button floats in the top corner
+# instead of taking a row, page intros and filter rows are compact, and each chart fills the window's height.
+PRESENT_LAYOUT_CSS = """
+<style>
+  [data-testid="stLayoutWrapper"]:has(> .st-key-present_exit) {
+    position: fixed; top: 0.4rem; right: 0.8rem; z-index: 999990; width: auto !important; }
+  .st-key-present_exit button { min-height: 2rem !important; padding: 0.1rem 0.7rem !important; opacity: 0.85; }
+  .st-key-present_exit button p { font-size: 15px !important; }
+  .st-key-present_chart { flex: 0 0 auto !important; height: calc(100vh - 2rem) !important; min-height: 320px; }
+  .st-key-present_chart [data-testid="stPlotlyChart"], .st-key-present_chart .stPlotlyChart { height: 100% !important; }
+</style>
+"""
+
+
+def present_layout() -> None:
+    """Static CSS for presentation mode's layout (kept apart from the look: PRESENT_CSS)."""
+    st.html(PRESENT_LAYOUT_CSS)
+
+
 def _keep_format() -> None:
     st.session_state["_export_format"] = st.session_state["export_format_choice"]
 
@@ -187,10 +207,12 @@ def chrome() -> None:
     """Static CSS (never data), the presentation-mode switch, and the image format for every camera button."""
     if presenting():
         st.html(PRESENT_CSS)
-        if st.button("Exit presentation mode", key="exit_present"):
-            del st.query_params["present"]
-            st.session_state["present_toggle"] = False
-            st.rerun()
+        present_layout()
+        with st.container(key="present_exit"):
+            if st.button("Exit presentation mode", key="exit_present"):
+                del st.query_params["present"]
+                st.session_state["present_toggle"] = False
+                st.rerun()
         return
     st.html(BASE_CSS)
     with st.sidebar:
