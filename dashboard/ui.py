@@ -49,6 +49,12 @@ def plot_config(name: str, fmt: str = "png") -> dict:
 def chart(fig: go.Figure, key: str, *, selectable: bool = False, height="content", summary: bool = True):
     """Draw a figure with the shared config and print its one-line summary; returns the selection event.
     height="stretch": the figure fills its container's height (a slide sized to the window)."""
+    if presenting() and height == "content":  # presentation mode: every chart sized to the window's height
+        with st.container(key=f"present_chart_{key}"):
+            event = chart(fig, key, selectable=selectable, height="stretch", summary=False)
+        if summary and (fig.layout.meta or {}).get("alt"):
+            st.caption(f"Summary: {md(fig.layout.meta['alt'])}")
+        return event
     meta = fig.layout.meta or {}
     fmt = export_format()
     # theme=None: the screen shows exactly the figure that exports and the briefing pack render.
@@ -188,8 +194,10 @@ PRESENT_LAYOUT_CSS = """
     position: fixed; top: 0.4rem; right: 0.8rem; z-index: 999990; width: auto !important; }
   .st-key-present_exit button { min-height: 2rem !important; padding: 0.1rem 0.7rem !important; opacity: 0.85; }
   .st-key-present_exit button p { font-size: 15px !important; }
-  .st-key-present_chart { flex: 0 0 auto !important; height: calc(100vh - 2rem) !important; min-height: 320px; }
-  .st-key-present_chart [data-testid="stPlotlyChart"], .st-key-present_chart .stPlotlyChart { height: 100% !important; }
+  [class*="st-key-present_chart_"] { flex: 0 0 auto !important; height: calc(100vh - 6.4rem) !important;
+    min-height: 320px; }
+  h1 { font-size: 1.9rem !important; padding: 0 0 0.2rem 0 !important; }
+  [data-testid="stMainBlockContainer"] > [data-testid="stVerticalBlock"] { gap: 0.6rem !important; }
 </style>
 """
 
@@ -263,7 +271,20 @@ def paged(items, key: str, *, per_page: int = PER_PAGE, noun: str = "records", u
 
 def header(title: str, intro: str) -> None:
     st.title(title)
-    st.markdown(intro)
+    if not presenting():  # a presenter says it; the chart gets the room
+        st.markdown(intro)
+
+
+def filters(label: str = "Filters"):
+    """Where a page's filter row goes: the page itself, or in presentation mode a compact popover, so the first chart
+    is on the first screen. Use as `with ui.filters(): ...`."""
+    return st.popover(label) if presenting() else st.container()
+
+
+def section(text: str, level: str = "subheader") -> None:
+    """A numbered section heading; presentation mode leaves it out (the chart's own title says what it shows)."""
+    if not presenting():
+        getattr(st, level)(text)
 
 
 def empty(message: str) -> None:

@@ -48,21 +48,26 @@ def render() -> None:
     names = loaders.derive(ds, _place_names)
     _sync_city_from_click(names)
 
-    c1, c2, c3 = st.columns([2, 3, 2])
-    with c1:
-        layer = query.bound("layer", st.selectbox, list(geo.LAYERS), "debt", "Country layer",
-                            fmt=LAYER_SHORT.get)
-    with c2:
-        years = ["all", *loaders.derive(ds, geo.map_years)]
-        year = query.bound("year", st.select_slider, years, "all", "Show records up to",
-                           fmt=lambda y: "All years (incl. undated)" if y == "all" else str(y),
-                           parse=lambda s: s if s == "all" else int(s))
-    with c3:
-        city = query.bound("city", st.selectbox, loaders.derive(ds, _city_options), "", "City",
-                           fmt=lambda k: names.get(k, "— choose a city —"))
+    with ui.filters("Layer, year, country, city"):
+        c1, c2, c3, c4 = st.columns([2, 3, 2, 2])
+        with c1:
+            layer = query.bound("layer", st.selectbox, list(geo.LAYERS), "debt", "Country layer",
+                                fmt=LAYER_SHORT.get)
+        with c2:
+            years = ["all", *loaders.derive(ds, geo.map_years)]
+            year = query.bound("year", st.select_slider, years, "all", "Show records up to",
+                               fmt=lambda y: "All years (incl. undated)" if y == "all" else str(y),
+                               parse=lambda s: s if s == "all" else int(s))
+        with c3:
+            countries = loaders.derive(ds, _country_names)
+            country = query.bound("country", st.selectbox, ["", *countries], "", "Zoom to country",
+                                  fmt=lambda k: countries.get(k, "— all of Central Asia —"))
+        with c4:
+            city = query.bound("city", st.selectbox, loaders.derive(ds, _city_options), "", "City",
+                               fmt=lambda k: names.get(k, "— choose a city —"))
 
     until = None if year == "all" else int(year)
-    points, events, fig, place_pos = loaders.derive(ds, _map, layer, until, ui.presenting())
+    points, events, fig, place_pos = loaders.derive(ds, _map, layer, until, ui.presenting(), country or None)
     if until is not None:
         hidden = loaders.derive(ds, _undated)
         st.caption(f"{hidden} undated deployment records are hidden when a year is chosen; choose 'All years' to "
@@ -93,14 +98,21 @@ def _view(ds, until: int | None):
     return points, events, None if geo.detailed(points, events) else geo.position_groups(points, events)
 
 
-def _map(ds, layer: str, until: int | None, present: bool):
+def _country_names(ds) -> dict[str, str]:
+    """iso3 -> name of the Central Asian countries the map can zoom to (those with a shape), by name."""
+    c = ds["countries"]
+    c = c[(c["region"] == "central_asia") & c["iso3"].isin(ds.boundary_features.keys())].sort_values("name")
+    return dict(zip(c["iso3"], c["name"], strict=True))
+
+
+def _map(ds, layer: str, until: int | None, present: bool, country: str | None = None):
     """Markers, events, the finished figure, and each place's map position when markers are grouped (else None),
     for one view; derived once per dataset and view."""
     points, events, groups = loaders.derive(ds, _view, until)
     layer_df = geo.country_layer(ds, layer, until)
     year_label = "all years, including undated records" if until is None else f"records dated up to {until}"
     fig = make_map_figure(points, events, layer_df, ds.boundary_features, layer_name=layer, groups=groups,
-                          layer_label=geo.LAYERS[layer], year_label=year_label, present=present,
+                          layer_label=geo.LAYERS[layer], year_label=year_label, present=present, country=country,
                           as_of=ui.as_of(ds),
                           source="Caspian Policy Center brief (seed 002), US Federal Register, AidData; see Sources")
     return points, events, fig, None if groups is None else groups["place_pos"]
