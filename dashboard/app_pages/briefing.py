@@ -8,6 +8,7 @@ from pathlib import Path
 import streamlit as st
 
 from dashboard import briefing, export, loaders, query, ui
+from dashboard.charts.geo import ASPECT
 from dashboard.data import fingerprint
 from dashboard.safe import md
 
@@ -79,11 +80,23 @@ def _exit_present() -> None:
     st.session_state["present_toggle"] = False
 
 
+def _map_frame_css(fig) -> str:
+    """The map slide's box: as large as the window allows with a plot area of the map window's shape, so the map
+    fills its frame and the legend inside it lands on the map, not on a blank band (static numbers, never data)."""
+    m = fig.layout.margin
+    side, tall = (m.l or 0) + (m.r or 0), (m.t or 0) + (m.b or 0)
+    height = f"min(100vh - 3.2rem, (100vw - 2rem - {side}px) / {ASPECT} + {tall}px)"
+    return (f"<style>.st-key-slide_chart {{ height: calc({height}) !important; width: min(100%, calc(({height} - "
+            f"{tall}px) * {ASPECT} + {side}px)) !important; margin: 0 auto; }}</style>")
+
+
 def _slide_show(ds, step: int, total: int) -> None:
     """One slide filling the window: the figure (its finding as title, its source line inside) and a slim row with
     Previous, 'N / 8', Next and Exit. Nothing else, so nothing scrolls."""
     st.html(SLIDE_CSS)
     slide = loaders.derive(ds, briefing.slide, step - 1, present=True)
+    if slide.figure.layout.geo.lonaxis.range:
+        st.html(_map_frame_css(slide.figure))
     with st.container(key="slide_chart"):
         ui.chart(slide.figure, f"briefing_{slide.slug}", height="stretch", summary=False)
     with st.container(key="slide_bar", horizontal=True, vertical_alignment="center", gap="small"):

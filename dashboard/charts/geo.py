@@ -20,7 +20,7 @@ LAYER_SCALES = {"debt": "Oranges", "financing": "Blues", "deployments": "Greens"
 # The region: Kazakhstan's northern tip to Turkmenistan's southern border, the Caspian to Xinjiang. It is widened to
 # the slide's shape (fit_window), so the map fills a 16:9 frame; the legend sits over Mongolia at its east edge.
 REGION = dict(lon=(45.0, 97.5), lat=(35.0, 55.8))
-ASPECT = 2.4  # about the width/height of the plot area of a 16:9 slide, image or presented page, margins taken off
+ASPECT = 2.2  # width/height of the plot area of a 1280x720 image (margins taken off); the map slide is given it too
 LEGEND_ROOM = 0.16  # share of the frame's width kept on the east for the legend (over context, never the region)
 SPREAD = 0.075  # radius of a city's circle of markers, as a share of the window's height in degrees
 LABELS = {"KAZ": (67.5, 48.3), "KGZ": (80.2, 42.0), "TJK": (73.5, 37.7), "TKM": (59.0, 39.3),
@@ -110,7 +110,7 @@ def make_map_figure(points: pd.DataFrame, events: pd.DataFrame, layer: pd.DataFr
             hovertemplate="<b>%{customdata[0]}</b><br>%{customdata[1]}<extra></extra>",
             marker_line=dict(color="#555", width=1.2), name=layer_label,
             colorbar=dict(title=dict(text=wrap(layer_label, 30), side="top", font=dict(size=16 if present else 12)),
-                          orientation="h", thickness=12, len=0.2, x=0.995, xanchor="right", y=0.03,
+                          orientation="h", thickness=12, len=0.2, x=0.98, xanchor="right", y=0.03,
                           yanchor="bottom", bgcolor="rgba(255,255,255,0.92)", outlinewidth=0,
                           tickfont=dict(size=15 if present else 12)),
         ))
@@ -167,7 +167,7 @@ def make_map_figure(points: pd.DataFrame, events: pd.DataFrame, layer: pd.DataFr
     fig.update_layout(
         margin=dict(l=8, r=8, t=96 if present else 88, b=44 if present else 40), clickmode="event+select",
         dragmode=False,
-        legend=dict(orientation="v", x=0.995, y=0.985, xanchor="right", yanchor="top", itemsizing="constant",
+        legend=dict(orientation="v", x=0.98, y=0.98, xanchor="right", yanchor="top", itemsizing="constant",
                     bgcolor="rgba(255,255,255,0.92)", bordercolor="#999", borderwidth=1,
                     font=dict(size=16 if present else 12),
                     title=dict(text=legend_title, font=dict(size=15 if present else 11))),

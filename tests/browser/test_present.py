@@ -122,3 +122,23 @@ def test_every_page_in_presentation_mode_shows_its_first_chart_on_the_first_scre
     if charts:
         assert _inside(first, w, h), f"{url_path} at {w}x{h}: first chart at {first}"
         assert first["height"] >= h / 3
+
+
+def test_the_map_slide_fills_the_frame_with_its_legend_inside(screen):
+    pg, (w, h) = screen, screen.size
+    pg.goto(f"{pg.app_url}/briefing?present=1&step=1")
+    wait_for_app(pg, charts=1)
+    pg.wait_for_selector(".st-key-slide_chart .geolayer .geo .frame")
+    time.sleep(0.5)
+    boxes = pg.evaluate("""() => {
+      const b = s => { const r = document.querySelector(s).getBoundingClientRect();
+                       return {top: r.top, bottom: r.bottom, left: r.left, right: r.right, w: r.width, h: r.height}; };
+      return {frame: b('.st-key-slide_chart .geolayer .geo .frame'), legend: b('.st-key-slide_chart .legend'),
+              bar: b('.st-key-slide_chart .colorbar')};
+    }""")
+    frame = boxes["frame"]
+    assert frame["w"] * frame["h"] >= 0.45 * w * h, f"land and sea take {frame['w'] * frame['h'] / (w * h):.0%}"
+    for part in ("legend", "bar"):
+        box = boxes[part]
+        assert (frame["left"] - 1 <= box["left"] and box["right"] <= frame["right"] + 1
+                and frame["top"] - 1 <= box["top"] and box["bottom"] <= frame["bottom"] + 1), (part, boxes)
