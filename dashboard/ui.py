@@ -194,7 +194,11 @@ PRESENT_LAYOUT_CSS = """
     position: fixed; top: 0.4rem; right: 0.8rem; z-index: 999990; width: auto !important; }
   .st-key-present_exit button { min-height: 2rem !important; padding: 0.1rem 0.7rem !important; opacity: 0.85; }
   .st-key-present_exit button p { font-size: 15px !important; }
-  [class*="st-key-present_chart_"] { flex: 0 0 auto !important; height: calc(100vh - 6.4rem) !important;
+  [data-testid="stLayoutWrapper"]:has(> .st-key-present_filters) {
+    position: fixed; top: 0.4rem; right: 12.5rem; z-index: 999990; width: auto !important; }
+  .st-key-present_filters button { min-height: 2rem !important; padding: 0.1rem 0.7rem !important; }
+  .st-key-present_filters button p { font-size: 15px !important; }
+  [class*="st-key-present_chart_"] { flex: 0 0 auto !important; height: calc(100vh - 4.8rem) !important;
     min-height: 320px; }
   h1 { font-size: 1.9rem !important; padding: 0 0 0.2rem 0 !important; }
   [data-testid="stMainBlockContainer"] > [data-testid="stVerticalBlock"] { gap: 0.6rem !important; }
@@ -278,7 +282,10 @@ def header(title: str, intro: str) -> None:
 def filters(label: str = "Filters"):
     """Where a page's filter row goes: the page itself, or in presentation mode a compact popover, so the first chart
     is on the first screen. Use as `with ui.filters(): ...`."""
-    return st.popover(label) if presenting() else st.container()
+    if not presenting():
+        return st.container()
+    with st.container(key="present_filters"):  # floats beside the exit button: it takes no row above the chart
+        return st.popover(label)
 
 
 def section(text: str, level: str = "subheader") -> None:
