@@ -7,10 +7,11 @@ from pathlib import Path
 
 import streamlit as st
 
-from dashboard import briefing, export, loaders, query, ui
+from dashboard import export, loaders, query, ui
 from dashboard.charts.geo import ASPECT
 from dashboard.data import fingerprint
 from dashboard.safe import md
+from dashboard.views import briefing
 
 EVIDENCE_PAGE = 500  # rows of a slide's evidence table per page (the real data's largest slide has under 50)
 # Keys a presenter's clicker or keyboard sends, and the step each one asks for. Streamlit's own button shortcuts
@@ -136,8 +137,8 @@ def render() -> None:
     # 2. The chart, its finding, its source
     slide = loaders.derive(ds, briefing.slide, step - 1, present=False)
     ui.chart(slide.figure, f"briefing_{slide.slug}")
-    st.markdown(f"**Finding:** {md(slide.finding)}")
-    st.caption(f"Source: {md(slide.source)} · Data as of {md(briefing.as_of(ds))}")
+    st.markdown(f"**Finding:** {md(slide.alt)}")
+    st.caption(f"Source: {md(slide.source)} · Data as of {md(slide.as_of)}")
     with st.expander(f"The {len(slide.evidence):,} records behind this chart, with their quotes"):
         # a page of rows at a time: a table is sent whole on every run, even in a closed expander
         rows = ui.paged(slide.evidence, f"brief_evidence_{slide.slug}", per_page=EVIDENCE_PAGE, noun="records")
