@@ -46,16 +46,23 @@ def plot_config(name: str, fmt: str = "png") -> dict:
     }
 
 
-def chart(fig: go.Figure, key: str, *, selectable: bool = False):
-    """Draw a figure with the shared config and print its one-line summary; returns the selection event."""
+def chart(fig: go.Figure, key: str, *, selectable: bool = False, height="content", summary: bool = True):
+    """Draw a figure with the shared config and print its one-line summary; returns the selection event.
+    height="stretch": the figure fills its container's height (a slide sized to the window)."""
+    if presenting() and height == "content":  # presentation mode: every chart sized to the window's height
+        with st.container(key=f"present_chart_{key}"):
+            event = chart(fig, key, selectable=selectable, height="stretch", summary=False)
+        if summary and (fig.layout.meta or {}).get("alt"):
+            st.caption(f"Summary: {md(fig.layout.meta['alt'])}")
+        return event
     meta = fig.layout.meta or {}
     fmt = export_format()
     # theme=None: the screen shows exactly the figure that exports and the briefing pack render.
     event = st.plotly_chart(
         fig, key=key, config=plot_config(meta.get("title", key), fmt), width="stretch", theme=None,
-        on_select="rerun" if selectable else "ignore", selection_mode="points",
+        on_select="rerun" if selectable else "ignore", selection_mode="points", height=height,
     )
-    if meta.get("alt"):
+    if summary and meta.get("alt"):
         st.caption(f"Summary: {md(meta['alt'])}")
     return event
 
@@ -179,6 +186,31 @@ PRESENT_CSS = """
 """
 
 
+# Presentation layout (issue 9): the first chart on the first screen. The exit button floats in the top corner
+# instead of taking a row, page intros and filter rows are compact, and each chart fills the window's height.
+PRESENT_LAYOUT_CSS = """
+<style>
+  [data-testid="stLayoutWrapper"]:has(> .st-key-present_exit) {
+    position: fixed; top: 0.4rem; right: 0.8rem; z-index: 999990; width: auto !important; }
+  .st-key-present_exit button { min-height: 2rem !important; padding: 0.1rem 0.7rem !important; opacity: 0.85; }
+  .st-key-present_exit button p { font-size: 15px !important; }
+  [data-testid="stLayoutWrapper"]:has(> .st-key-present_filters) {
+    position: fixed; top: 0.4rem; right: 12.5rem; z-index: 999990; width: auto !important; }
+  .st-key-present_filters button { min-height: 2rem !important; padding: 0.1rem 0.7rem !important; }
+  .st-key-present_filters button p { font-size: 15px !important; }
+  [class*="st-key-present_chart_"] { flex: 0 0 auto !important; height: calc(100vh - 4.8rem) !important;
+    min-height: 320px; }
+  h1 { font-size: 1.9rem !important; padding: 0 0 0.2rem 0 !important; }
+  [data-testid="stMainBlockContainer"] > [data-testid="stVerticalBlock"] { gap: 0.6rem !important; }
+</style>
+"""
+
+
+def present_layout() -> None:
+    """Static CSS for presentation mode's layout (kept apart from the look: PRESENT_CSS)."""
+    st.html(PRESENT_LAYOUT_CSS)
+
+
 def _keep_format() -> None:
     st.session_state["_export_format"] = st.session_state["export_format_choice"]
 
@@ -187,10 +219,12 @@ def chrome() -> None:
     """Static CSS (never data), the presentation-mode switch, and the image format for every camera button."""
     if presenting():
         st.html(PRESENT_CSS)
-        if st.button("Exit presentation mode", key="exit_present"):
-            del st.query_params["present"]
-            st.session_state["present_toggle"] = False
-            st.rerun()
+        present_layout()
+        with st.container(key="present_exit"):
+            if st.button("Exit presentation mode", key="exit_present"):
+                del st.query_params["present"]
+                st.session_state["present_toggle"] = False
+                st.rerun()
         return
     st.html(BASE_CSS)
     with st.sidebar:
@@ -241,7 +275,23 @@ def paged(items, key: str, *, per_page: int = PER_PAGE, noun: str = "records", u
 
 def header(title: str, intro: str) -> None:
     st.title(title)
-    st.markdown(intro)
+    if not presenting():  # a presenter says it; the chart gets the room
+        st.markdown(intro)
+
+
+def filters(label: str = "Filters"):
+    """Where a page's filter row goes: the page itself, or in presentation mode a compact popover, so the first chart
+    is on the first screen. Use as `with ui.filters(): ...`."""
+    if not presenting():
+        return st.container()
+    with st.container(key="present_filters"):  # floats beside the exit button: it takes no row above the chart
+        return st.popover(label)
+
+
+def section(text: str, level: str = "subheader") -> None:
+    """A numbered section heading; presentation mode leaves it out (the chart's own title says what it shows)."""
+    if not presenting():
+        getattr(st, level)(text)
 
 
 def empty(message: str) -> None:

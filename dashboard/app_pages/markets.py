@@ -72,11 +72,14 @@ def _quotes_label(shown: tuple[int, int] | None, total: int) -> str:
 
 
 def _cameras(ds, n: int) -> None:
-    st.header(f"{n}. Cameras: China against the US")
-    _cards(ds, "cameras")
+    ui.section(f"{n}. Cameras: China against the US", "header")
+    if not ui.presenting():  # presenting, the chart comes first and its figures' cards follow it
+        _cards(ds, "cameras")
     cams = loaders.derive(ds, mk.camera_counts)
     page, shown = _chart_page(cams, "markets_cameras")
     ui.chart(loaders.derive(ds, views.cameras, present=ui.presenting(), shown=shown).figure, "markets_cameras")
+    if ui.presenting():
+        _cards(ds, "cameras")
     st.caption("The hatched bar is a projection of new cameras by 2020, not a count; it is not comparable with the "
                "2017 counts.")
     _quotes(ds, page, _quotes_label(shown, len(cams)))
@@ -134,11 +137,13 @@ def render() -> None:
               "How many surveillance cameras China had compared with the US, how fast its camera market grew, and "
               "who owns Hikvision, the market leader. Figures keep the source's own hedges (“more than”, “about”, "
               "“around”); **hover over any figure for its quote**.")
-    topic = query.bound("topic", st.radio, ["all", *mk.TOPICS], "all", "Topic", fmt=mk.TOPIC_LABELS.get,
-                        horizontal=True)
+    with ui.filters("Topic"):
+        topic = query.bound("topic", st.radio, ["all", *mk.TOPICS], "all", "Topic", fmt=mk.TOPIC_LABELS.get,
+                            horizontal=True)
     topics = mk.TOPICS if topic == "all" else (topic,)
-    st.caption("Hover over (or tap) the question mark beside a figure for its exact quote; each chart's quotes are "
-               "listed under it.")
+    if not ui.presenting():
+        st.caption("Hover over (or tap) the question mark beside a figure for its exact quote; each chart's quotes "
+                   "are listed under it.")
     n = count(1)
     if "cameras" in topics:
         _cameras(ds, next(n))
