@@ -5,7 +5,7 @@ ADDRESS ?= 127.0.0.1
 STAMP   := .venv/.installed
 
 .DEFAULT_GOAL := help
-.PHONY: help setup run test test-fast lint validate boundaries export bench load clean serve-team
+.PHONY: help setup run test test-fast lint validate boundaries export bench load clean serve-team validate-standard
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -40,8 +40,12 @@ test-fast: $(STAMP) ## Tests without the real-browser suite
 lint: $(STAMP) ## ruff check
 	$(PY) -m ruff check dashboard tests scripts deploy benchmarks
 
-validate: $(STAMP) ## Validate data/datapackage.json with frictionless
-	.venv/bin/frictionless validate data/datapackage.json
+DATA ?= data
+validate: $(STAMP) ## Validate a data package (DATA=data) against its datapackage.json: every problem, file/row/field
+	$(PY) -m dashboard.validate $(DATA)
+
+validate-standard: $(STAMP) ## The same check by frictionless itself (the standard's reference; slower)
+	.venv/bin/frictionless validate $(DATA)/datapackage.json
 
 boundaries: $(STAMP) ## Rebuild data/boundaries.geojson from Natural Earth (npm packages)
 	$(PY) scripts/build_boundaries.py
