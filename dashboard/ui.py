@@ -168,18 +168,11 @@ def disagreement(ds: Dataset, conflict_id: str) -> dict:
 
 
 def evidence(ds: Dataset, row, *, heading: str | None = None) -> None:
-    """The quote, its source and locator, the kind of evidence, and any caveat or disagreement: all as text."""
-    if heading:
-        st.markdown(f"**{md(heading)}**")
-    st.markdown(f"> “{md(row['quote'])}”")
-    kind = EVIDENCE_LABELS.get(row.get("evidence"), "") if given(row.get("evidence")) else ""
-    st.caption(f"Source: {md(source_line(ds, row['source_id']))} · {md(row['locator'])}"
-               + (f" · {md(kind)}" if kind else ""))
-    if given(row.get("caveat")):
-        st.caption(f"Note: {md(row['caveat'])}")
-    if given(row.get("conflict_id")):
-        d = disagreement(ds, row["conflict_id"])
-        st.warning(f"Sources disagree: {md(d['topic'])}. {md(d['summary'])}", icon="⚠️")
+    """The quote, its source and locator, the kind of evidence, and any caveat or disagreement: all as text.
+
+    One Markdown element (source line and note in small grey text) plus the disagreement box where there is one:
+    each element costs the server a message per run, so a page of quotes sends a third as many."""
+    evidence_block(ds, row, heading=heading)
 
 
 def evidence_text(ds: Dataset, row, *, heading: str | None = None) -> str:
