@@ -59,7 +59,7 @@ export: $(STAMP) ## Write the briefing pack (charts as PNG/SVG/PDF, data, citati
 .PHONY: load
 LOAD_SECONDS ?= 60
 
-bench: $(STAMP) ## Benchmarks: page-ready vs floor, reruns at 1x-1000x data, briefing pack, memory, load (~10 min); writes benchmarks/results.md
+bench: $(STAMP) ## Benchmarks: page-ready, reruns 1x-1000x, pack, memory, load, serving (nginx, replicas, validation) (~20 min)
 	$(PY) -m benchmarks.run
 
 load: $(STAMP) ## Load test on 127.0.0.1 only: 20 browser sessions, then 1, LOAD_SECONDS (default 60) each

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import functools
 import json
 import sys
 import time
@@ -100,7 +101,7 @@ async def _visit_bytes(base: str, urls: list[str]) -> dict[str, int]:
             ctx = await browser.new_context(viewport={"width": 1280, "height": 720})
             pg = await ctx.new_page()
             done: list = []
-            pg.on("requestfinished", done.append)
+            pg.on("requestfinished", functools.partial(list.append, done))
             await pg.goto(page_url(base, u))
             await pg.wait_for_function("""() => {
                 const a = document.querySelector('[data-testid="stApp"]');
@@ -190,7 +191,12 @@ def markdown(r: dict) -> str:
         for k in ("floor", "app"):
             x = v[k]
             out.append(f"| {k} | {x['views']} | {x['p50_s'] * 1000:,.0f} ms | {x['p95_s'] * 1000:,.0f} ms | "
-                       f"{x['errors']} | {x['server_cpu_s']:.0f} CPU-s in {x['wall_s']:.0f} s |")
+                       f"{x['errors']} | {x['server_cpu_s']:.0f} CPU-s in {x['wall_s']:.0f} s, "
+                       f"{1000 * x['server_cpu_s'] / max(x['views'], 1):.1f} ms per view |")
+        a, f = v["app"], v["floor"]
+        per = (a["server_cpu_s"] / max(a["views"], 1)) / max(f["server_cpu_s"] / max(f["views"], 1), 1e-9)
+        out += ["", f"Server CPU per view: app / floor = {per:.1f}x (the views ratio above counts what the shared "
+                "machine let each server finish; CPU per view is the cost itself)."]
     if "bytes" in r:
         b = r["bytes"]
         out += ["", "First visit (fresh browser profile) to each page, bytes received over HTTP (bodies as sent "
