@@ -13,7 +13,7 @@ import plotly.io
 import plotly.io._json
 import streamlit as st
 
-from dashboard import loaders, query
+from dashboard import fmt, loaders, query
 from dashboard.data import Dataset
 from dashboard.safe import md
 from dashboard.transforms.sources import given as present
@@ -143,7 +143,7 @@ def _source_lines(ds: Dataset) -> dict[str, str]:
     lines = {}
     for s in ds["sources"].to_dict("records"):
         who = s["publisher"] or s["author"]
-        date = f", {s['date_published']:%Y-%m-%d}" if pd.notna(s["date_published"]) else ""
+        date = f", {fmt.date(s['date_published'])}" if fmt.given(s["date_published"]) else ""
         lines[s["source_id"]] = f"{who + ', ' if who else ''}“{s['title']}”{date}"
     return lines
 
