@@ -18,6 +18,7 @@ VIEWS = [
     (sanctions.timeline, {}), (sanctions.timeline, {"instruments": ["Entity List rule"]}),
     (sanctions.entity_list, {}), (sanctions.table, {}),
     (markets.cameras, {}), (markets.market, {}), (markets.hikvision, {}), (markets.detention, {}),
+    (markets.cards, {"topic": "cameras"}), (markets.cards, {"topic": "company"}),
     (overview.headlines, {}), (companies.vendors, {}), (sources.documents, {}),
 ]
 PAGES = {p for p, _, _ in nav.PAGES}
