@@ -14,6 +14,7 @@ from dashboard.views import geo as vmap
 VIEWS = [
     (vmap.central_asia, {}), (vmap.central_asia, {"layer": "financing", "year": 2019}),
     (money.financing, {}), (money.financing, {"country": "KGZ", "status": "declined"}),
+    (money.loans_table, {}), (money.loans_table, {"country": "TJK", "status": "funded"}),
     (money.dushanbe, {}), (money.debt, {}),
     (sanctions.timeline, {}), (sanctions.timeline, {"instruments": ["Entity List rule"]}),
     (sanctions.entity_list, {}), (sanctions.table, {}),
