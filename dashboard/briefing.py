@@ -1,4 +1,7 @@
-"""The briefing under its old import path: the slides are dashboard.views.briefing's (Slide is a View)."""
+"""Compatibility: the briefing's old import path (dashboard.views.briefing is the real one; Slide is a View).
+
+Kept only until every branch that imports it has landed; new code imports dashboard.views.briefing.
+"""
 
 from __future__ import annotations
 

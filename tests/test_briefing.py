@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from dashboard import briefing, export
+from dashboard import export
+from dashboard.views import EVIDENCE_COLS, briefing
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -17,9 +18,9 @@ def test_every_slide_has_a_finding_a_source_and_evidence(dataset):
     assert len(slides) == len(briefing.SLIDES) >= 1
     assert len({s.slug for s in slides}) == len(slides)
     for s in slides:
-        assert s.title and s.finding and s.source
+        assert s.title and s.alt and s.source
         assert not s.evidence.empty
-        assert set(briefing.EVIDENCE_COLS) <= set(s.evidence.columns)
+        assert set(EVIDENCE_COLS) <= set(s.evidence.columns)
         assert s.evidence["quote"].str.len().min() > 5
 
 

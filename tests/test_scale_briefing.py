@@ -5,7 +5,8 @@ import math
 
 import pytest
 
-from dashboard import briefing, data, export
+from dashboard import data, export
+from dashboard.views import briefing
 
 FACTOR = 25
 
@@ -16,7 +17,7 @@ def _citations_before(ds, slides) -> str:
     out = [f"# Briefing pack: citations\n\nData as of {briefing.as_of(ds)}. Every figure in these charts comes "
            "from the quotes below; the full tables are in `data/`.\n"]
     for i, s in enumerate(slides, start=1):
-        out.append(f"\n## {i}. {s.title}\n\n{s.finding}\n\nSource line: {s.source}\n\nFile: `{i:02d}-{s.slug}.*`\n")
+        out.append(f"\n## {i}. {s.title}\n\n{s.alt}\n\nSource line: {s.source}\n\nFile: `{i:02d}-{s.slug}.*`\n")
         for sid, grp in s.evidence.groupby("source_id", sort=False):
             out.append(f"\n**{titles.get(sid, sid)}** (`{sid}`)\n")
             for _, r in grp.drop_duplicates(subset=["quote"]).iterrows():

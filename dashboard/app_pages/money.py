@@ -65,10 +65,6 @@ def _rows(ds, country, group):
     return money.filter_financing(loaders.derive(ds, money.financing_rows), country, group)
 
 
-def _table(ds, country, group):
-    return money.financing_table(loaders.derive(ds, _rows, country, group))
-
-
 def _positions(ds, country, group) -> dict[str, int]:
     """financing_id -> row position in the filtered rows (membership and lookup without scanning)."""
     return {fid: k for k, fid in enumerate(loaders.derive(ds, _rows, country, group)["financing_id"])}
@@ -135,7 +131,8 @@ def _loans(ds, names, country, group) -> None:
     st.caption("Each bar is one record. Where two sources describe the same loan differently, both records are "
                "drawn, so amounts here must not be added up. Click a bar or a table row for its quote."
                + (" The chart shows one page of records (pager above); the table lists them all." if shown else ""))
-    st.dataframe(loaders.derive(ds, _table, country, group), key=TABLE_KEY, on_select="rerun",
+    st.dataframe(loaders.derive(ds, views.loans_table, country=country, status=STATUS_NAMES.get(group)).table,
+                 key=TABLE_KEY, on_select="rerun",
                  selection_mode="single-row", hide_index=True, width="stretch")
     st.session_state["_money_table_ids"] = rows["financing_id"].tolist()
     labels = loaders.derive(ds, _labels, country, group)

@@ -30,7 +30,7 @@ class View:
 
     @property
     def finding(self) -> str:
-        """The one-sentence summary under its pre-View name (dashboard.briefing.Slide.finding)."""
+        """Compatibility: alt under its pre-View name (briefing.Slide.finding), until every caller says alt."""
         return self.alt
 
 

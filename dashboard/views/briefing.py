@@ -9,7 +9,7 @@ from dashboard.memo import derive
 from dashboard.transforms import markets as mk
 from dashboard.transforms import money as mx
 from dashboard.transforms import sanctions as sx
-from dashboard.views import View, first_placed, first_rows, markets, money, sanctions
+from dashboard.views import SLIDE_ROWS, View, as_of, first_placed, first_rows, markets, money, sanctions
 from dashboard.views import geo as vmap
 
 
@@ -47,6 +47,9 @@ SLIDES: list[tuple[str, Callable[..., View]]] = [
     ("cameras-china-us", _cameras),
     ("hikvision-ownership-share", _hikvision),
 ]
+
+
+__all__ = ["SLIDES", "SLIDE_ROWS", "as_of", "first_rows", "slide", "slides"]
 
 
 def slides(ds: Dataset, present: bool = True) -> list[View]:

@@ -37,6 +37,21 @@ def financing(ds: Dataset, *, present: bool = False, country: str | None = None,
                 link("money", country=country, status=status if group else None), ds)
 
 
+def loans_table(ds: Dataset, *, country: str | None = None, status: str | None = None) -> View:
+    """The loans, deals and offers as a table a reader scans (amounts in words, 'amount not given' where none),
+    for the same filters as financing()."""
+    country = None if country in (None, "", "all") else country
+    group = STATUS_KEYS.get(status)
+    fin = money.filter_financing(derive(ds, money.financing_rows), country, group)
+    where = scope(ds, country, group)
+    return make("loans-table", None, evidence(rows(fin, "financing", "financing_id")),
+                link("money", country=country, status=status if group else None), ds,
+                table=money.financing_table(fin), title=f"Loans, deals and offers: {where}",
+                source=money.sources_text(ds, fin["source_id"], most=SOURCES_NAMED) or "see Sources",
+                alt=f"Table of {len(fin):,} financing records ({where}): country, lender, kind, amount, status, year, "
+                    "purpose, and whether sources disagree.")
+
+
 def dushanbe(ds: Dataset, *, present: bool = False) -> View:
     """Dushanbe's Safe City as each source tells it: one stacked bar per source, never merged."""
     split = derive(ds, money.dushanbe_split)

@@ -6,8 +6,8 @@ import time
 
 import pytest
 
-from dashboard import briefing
 from dashboard.nav import PAGES
+from dashboard.views import briefing
 from tests.browser.conftest import ARTIFACTS, wait_for_app
 
 SIZES = [(1280, 720), (1920, 1080)]
