@@ -163,7 +163,7 @@ def make_map_figure(points: pd.DataFrame, events: pd.DataFrame, layer: pd.DataFr
         alt += (f" Each of the {n_markers:,} markers groups the records in one {where}; its hover gives its counts "
                 "and main vendors.")
     finish(fig, title=title, subtitle=f"{layer_label}; {sizing}; {year_label}", source=source,
-           alt=alt, as_of=as_of, present=present, height=680 if present else 560)
+           alt=alt, as_of=as_of, present=present, height=680 if present else 520)
     fig.update_layout(
         margin=dict(l=8, r=8, t=96 if present else 88, b=44 if present else 40), clickmode="event+select",
         dragmode=False,
