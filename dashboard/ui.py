@@ -4,9 +4,13 @@ from __future__ import annotations
 
 import math
 import re
+import threading
+import weakref
 
 import pandas as pd
 import plotly.graph_objects as go
+import plotly.io
+import plotly.io._json
 import streamlit as st
 
 from dashboard import fmt, loaders, query
@@ -46,6 +50,65 @@ def plot_config(name: str, fmt: str = "png") -> dict:
     }
 
 
+class _Spec(dict):
+    """A figure as Plotly's dict, with the JSON Streamlit would send for it (see _serialised)."""
+
+    __slots__ = ("json",)
+
+
+class _Serialised(go.Figure):
+    """Stands in for a figure in st.plotly_chart: to_dict() hands over the dict made once, not a fresh deep copy.
+
+    Built without go.Figure.__init__ (which would validate every property again); Streamlit only calls to_dict().
+    """
+
+    def to_dict(self) -> dict:
+        return object.__getattribute__(self, "_spec")
+
+
+_SERIALISED: dict[int, tuple[weakref.ref, _Serialised]] = {}
+_SERIALISED_LOCK = threading.Lock()
+_plain_to_json_plotly = plotly.io._json.to_json_plotly
+
+
+def _to_json_plotly(obj, pretty=False, engine=None):
+    """Plotly's serialiser, except that a figure serialised before is not serialised again."""
+    if type(obj) is _Spec and not pretty and engine is None:
+        return obj.json
+    return _plain_to_json_plotly(obj, pretty=pretty, engine=engine)
+
+
+plotly.io._json.to_json_plotly = _to_json_plotly
+
+
+def _serialised(fig: go.Figure) -> _Serialised:
+    """The figure's dict and JSON, made on its first draw and shared by every later run and session.
+
+    Pages draw figures that loaders.derive made once per dataset and view, and never modify them; Streamlit would
+    otherwise deep-copy (to_dict) and re-encode each one on every run, the largest part of a chart page's server time
+    under load. Keyed by the figure object, and dropped with it.
+    """
+    with _SERIALISED_LOCK:
+        hit = _SERIALISED.get(id(fig))
+        if hit and hit[0]() is fig:
+            return hit[1]
+    plain = fig.to_dict()
+    text = plotly.io.to_json(plain, validate=False)  # exactly what Streamlit sends (uids removed, NaN as null)
+    spec = _Spec(plain)
+    spec.json = text
+    stand_in = object.__new__(_Serialised)
+    object.__setattr__(stand_in, "_spec", spec)
+    key = id(fig)
+
+    def _drop(_ref, key=key):
+        with _SERIALISED_LOCK:
+            _SERIALISED.pop(key, None)
+
+    with _SERIALISED_LOCK:
+        _SERIALISED[key] = (weakref.ref(fig, _drop), stand_in)
+    return stand_in
+
+
 def chart(fig: go.Figure, key: str, *, selectable: bool = False, height="content", summary: bool = True):
     """Draw a figure with the shared config and print its one-line summary; returns the selection event.
     height="stretch": the figure fills its container's height (a slide sized to the window)."""
@@ -59,7 +122,7 @@ def chart(fig: go.Figure, key: str, *, selectable: bool = False, height="content
     fmt = export_format()
     # theme=None: the screen shows exactly the figure that exports and the briefing pack render.
     event = st.plotly_chart(
-        fig, key=key, config=plot_config(meta.get("title", key), fmt), width="stretch", theme=None,
+        _serialised(fig), key=key, config=plot_config(meta.get("title", key), fmt), width="stretch", theme=None,
         on_select="rerun" if selectable else "ignore", selection_mode="points", height=height,
     )
     if summary and meta.get("alt"):
@@ -112,18 +175,11 @@ def disagreement(ds: Dataset, conflict_id: str) -> dict:
 
 
 def evidence(ds: Dataset, row, *, heading: str | None = None) -> None:
-    """The quote, its source and locator, the kind of evidence, and any caveat or disagreement: all as text."""
-    if heading:
-        st.markdown(f"**{md(heading)}**")
-    st.markdown(f"> “{md(row['quote'])}”")
-    kind = EVIDENCE_LABELS.get(row.get("evidence"), "") if given(row.get("evidence")) else ""
-    st.caption(f"Source: {md(source_line(ds, row['source_id']))} · {md(row['locator'])}"
-               + (f" · {md(kind)}" if kind else ""))
-    if given(row.get("caveat")):
-        st.caption(f"Note: {md(row['caveat'])}")
-    if given(row.get("conflict_id")):
-        d = disagreement(ds, row["conflict_id"])
-        st.warning(f"Sources disagree: {md(d['topic'])}. {md(d['summary'])}", icon="⚠️")
+    """The quote, its source and locator, the kind of evidence, and any caveat or disagreement: all as text.
+
+    One Markdown element (source line and note in small grey text) plus the disagreement box where there is one:
+    each element costs the server a message per run, so a page of quotes sends a third as many."""
+    evidence_block(ds, row, heading=heading)
 
 
 def evidence_text(ds: Dataset, row, *, heading: str | None = None) -> str:

@@ -43,7 +43,8 @@ def misreadings(text: str) -> list[str]:
     text = _without_quotes(text)
     bad = []
     qualifier = re.escape(str(DEP["cameras_installed_qualifier"]))
-    bad += re.findall(rf".{{0,30}}(?<!{qualifier} ){re.escape(N_CAMERAS)}\b(?!,\d).{{0,20}}", text, flags=re.I)
+    # \b before the number too: a hex element id ending in ...855 is not a camera count
+    bad += re.findall(rf".{{0,30}}(?<!{qualifier} )\b{re.escape(N_CAMERAS)}\b(?!,\d).{{0,20}}", text, flags=re.I)
     bad += re.findall(r".{0,30}\b22,000,000.{0,10}", text)
     bad += re.findall(r".{0,30}(?<!US)\$22 million.{0,10}", text)
     bad += re.findall(r".{0,30}(?<!US\$)\b22 million.{0,10}", text)

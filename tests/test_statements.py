@@ -1,6 +1,8 @@
 """Statements and installations: the transforms, the companies profile's section 7 and the sanctions page's section 6
 (statements and calls to act, apart from binding actions), in AppTest."""
 
+import json
+
 import pandas as pd
 
 from dashboard.transforms import statements as stx
@@ -110,6 +112,11 @@ def test_sanctions_page_lists_statements_apart_from_binding_actions(open_page, d
     assert "None of these binds anyone" in text
     # on the timeline side, the recommendation and the pending bill are named as not in force
     assert "Foreign Affairs Committee calls for a UK ban on Hikvision equipment (recommendation)" in text
+    # on the timeline itself, the recommendation's row is marked as not binding; a binding action's is not
+    timeline = json.loads(at.get("plotly_chart")[0].proto.spec)  # section 2's chart comes first
+    labels_on_chart = [a["text"] for a in timeline["layout"]["annotations"]]
+    assert sum("recommendation: not binding" in t for t in labels_on_chart) == 1
+    assert not any("in force: not binding" in t for t in labels_on_chart)
     # the binding actions' table holds no statement
     table = at.dataframe[0].value
     assert not table["Action"].str.contains("genocide").any()

@@ -74,6 +74,8 @@ def _label_dates(r) -> str:
 def _label(r) -> str:
     """The right-hand label of a row: its key dates; then parties named, Central Asian vendors, disagreement."""
     bits = [parties_text(r, short=True)]
+    if r.status != "in force":  # a recommendation or a pending bill is marked apart from the actions that bind
+        bits.insert(0, f"{r.status}: not binding")
     if r.names_ca_vendor:
         bits.append(f"{CA_MARK} {', '.join(r.ca_vendor_names)}")
     if r.date_conflicts:
