@@ -14,6 +14,7 @@ import argparse
 import asyncio
 import functools
 import json
+import shutil
 import sys
 import time
 from pathlib import Path
@@ -101,6 +102,7 @@ def replicas(sessions: int, seconds: float, think: float = 3.0) -> dict:
             if n == 2 and think:
                 out["paced"] = views(team.url, _pages(), sessions, seconds, think=think, pids=pids)
                 _log(f"paced: p95 {out['paced']['p95_s']:.2f} s")
+        shutil.rmtree(team.prefix, ignore_errors=True)
     out["ratio"] = out[2]["views"] / max(out[1]["views"], 1)
     return out
 
@@ -144,6 +146,7 @@ def first_visit_bytes() -> dict:
         direct = asyncio.run(_visit_bytes(app.url, urls))
     with Team(replicas=2, port=free_port()) as team:
         proxied = asyncio.run(_visit_bytes(team.url, urls))
+    shutil.rmtree(team.prefix, ignore_errors=True)
     ratio = {u: proxied[u] / direct[u] for u in urls}
     return {"direct": direct, "proxy": proxied, "ratio": ratio, "worst": max(ratio.values())}
 
