@@ -48,7 +48,7 @@ def test_every_page_through_the_proxy_under_its_csp(browser, team, url_path, que
         assert [p for p in problems if not PROBE.search(p)] == []
         assert _off_host(requests, team.url) == []
         bundle = next(p for p in encodings if p.startswith("/static/js/index."))
-        assert encodings[bundle] in ("gzip", "br")  # Chromium asks for br over HTTPS only, so gzip here
+        assert encodings[bundle] in ("gzip", "br")  # br where Chromium asks for it (HTTPS, localhost)
         assert any(u.endswith("/_stcore/stream") for u in requests)
     finally:
         ctx.close()
