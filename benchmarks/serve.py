@@ -14,6 +14,7 @@ import argparse
 import asyncio
 import functools
 import json
+import os
 import shutil
 import sys
 import time
@@ -57,13 +58,14 @@ def views(base: str, urls: list[str], sessions: int, seconds: float, think: floa
                                for i in range(sessions)])
 
     cpu0 = sum(cpu_seconds(tree(p)) for p in pids)
-    t = time.monotonic()
+    t, client0 = time.monotonic(), time.process_time()
     asyncio.run(go())
-    wall = time.monotonic() - t
+    wall, client = time.monotonic() - t, time.process_time() - client0
     lat = stats["latency"]["navigate"]
     return {"sessions": sessions, "seconds": seconds, "think_s": think, "views": len(lat), "wall_s": wall,
             "p50_s": quantile(lat, 0.5), "p95_s": quantile(lat, 0.95), "errors": _app_errors(stats["errors"]),
-            "error_kinds": stats["errors"], "server_cpu_s": sum(cpu_seconds(tree(p)) for p in pids) - cpu0}
+            "error_kinds": stats["errors"], "server_cpu_s": sum(cpu_seconds(tree(p)) for p in pids) - cpu0,
+            "client_cpu_s": client}
 
 
 def _pages() -> list[str]:
@@ -97,13 +99,13 @@ def replicas(sessions: int, seconds: float, think: float = 3.0) -> dict:
         with Team(replicas=n, port=free_port()) as team:
             pids = [p.pid for p in team.procs[:-1]]
             views(team.url, _pages(), n * len(_pages()), 3, pids=pids, timeout=300)  # warm every replica
-            out[n] = views(team.url, _pages(), sessions, seconds, pids=pids)
-            _log(f"{n} replica(s) through nginx: {out[n]['views']} views")
+            out[str(n)] = views(team.url, _pages(), sessions, seconds, pids=pids)  # str: the same after JSON
+            _log(f"{n} replica(s) through nginx: {out[str(n)]['views']} views")
             if n == 2 and think:
                 out["paced"] = views(team.url, _pages(), sessions, seconds, think=think, pids=pids)
                 _log(f"paced: p95 {out['paced']['p95_s']:.2f} s")
         shutil.rmtree(team.prefix, ignore_errors=True)
-    out["ratio"] = out[2]["views"] / max(out[1]["views"], 1)
+    out["ratio"] = out["2"]["views"] / max(out["1"]["views"], 1)
     return out
 
 
@@ -181,10 +183,14 @@ def markdown(r: dict) -> str:
                     f"≤ 1.5x | {'met' if v['ratio'] <= 1.5 else '**not met**'} |")
     if "replicas" in r:
         rp = r["replicas"]
-        errs = rp[1]["errors"] + rp[2]["errors"]
-        rows.append(f"| 2 replicas vs 1 through nginx (same load) | {rp[2]['views']} vs {rp[1]['views']} views: "
+        errs = rp["1"]["errors"] + rp["2"]["errors"]
+        rows.append(f"| 2 replicas vs 1 through nginx (same load) | {rp['2']['views']} vs {rp['1']['views']} views: "
                     f"**{rp['ratio']:.2f}x**, {errs} errors | ≥ 1.5x, 0 errors | "
                     f"{'met' if rp['ratio'] >= 1.5 and not errs else '**not met**'} |")
+        cpu = " / ".join(f"{rp[n]['server_cpu_s']:.0f}" for n in ("1", "2"))
+        client = " / ".join(f"{rp[n].get('client_cpu_s', float('nan')):.0f}" for n in ("1", "2"))
+        rows.append(f"| (CPU with 1 / 2 replicas, {rp['1']['seconds']:.0f} s each) | replicas {cpu} CPU-s, load client "
+                    f"{client} CPU-s, {os.cpu_count()} CPUs shared | | |")
         if "paced" in rp:
             p = rp["paced"]
             rows.append(f"| p95 page time, {p['sessions']} sessions reading {p['think_s']:.0f} s per page, 2 replicas "
