@@ -27,6 +27,9 @@ FLOOR = "benchmarks/floor_app.py"
 
 # What py-spy showed (`py-spy record -r 50` on the app's server, 20 websocket sessions, 2026-11-30), and what was done.
 WHERE_TIME_GOES = (
+    "The same harness before this work (2026-11-30 05:23 UTC, load average about 5): app 168 views (p50 3.3 s), "
+    "floor 598 (p50 0.9 s), 3.6x. Both servers got faster, the floor more: its one chart left it spending most of "
+    "its time in the collection below. "
     "Where a page view's server time goes (py-spy, 20 sessions): before this work, Streamlit's full garbage collection "
     "after every run took about 45% of the samples and Plotly's per-run `to_dict` deep copy and JSON encoding about "
     "21%. Now the collection is off (`runner.postScriptGC = false`, for the floor too: same settings), each figure "
