@@ -239,6 +239,19 @@ def paged(items, key: str, *, per_page: int = PER_PAGE, noun: str = "records", u
     return items.iloc[first:last] if isinstance(items, (pd.DataFrame, pd.Series)) else items[first:last]
 
 
+def data_update_notice(ds: Dataset) -> None:
+    """Say so when the data changed under this open session (the app reloads on content), instead of switching
+    silently: the figures on screen may differ from those seen a moment ago."""
+    seen = st.session_state.get("_data_digest")
+    st.session_state["_data_digest"] = ds.digest
+    if seen and seen != ds.digest:
+        st.session_state["_data_updated_at"] = ds.memo.get("_loaded_at")
+    when = st.session_state.get("_data_updated_at")
+    if when:
+        st.info(f"Data updated at {when:%Y-%m-%d %H:%M:%S} UTC: the package changed on the server while this "
+                "page was open, and every figure now comes from the new version.", icon="🔄")
+
+
 def header(title: str, intro: str) -> None:
     st.title(title)
     st.markdown(intro)
