@@ -170,3 +170,51 @@ def test_bad_data_gives_one_clear_error(data_copy, damage, file, row, field, wor
     assert err.field == field
     assert words.lower() in str(err).lower()
     assert str(err).startswith(f"file {file}")
+
+
+# --- the same damage through `python -m dashboard.export`: exit 2, the message, no traceback, nothing written ---
+
+
+def _export(data_dir, tmp_path):
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    out = tmp_path / "pack"
+    env = {**os.environ, "DASHBOARD_DATA_DIR": str(data_dir), "DASHBOARD_CACHE_DIR": str(tmp_path / "cache")}
+    proc = subprocess.run([sys.executable, "-m", "dashboard.export", "--out", str(out)], env=env, timeout=300,
+                          cwd=Path(__file__).resolve().parent.parent, capture_output=True, text=True)
+    return proc, out
+
+
+@pytest.mark.parametrize("damage,file,row,field,words", CASES, ids=[c[0].__name__ for c in CASES])
+def test_export_exits_2_naming_the_file_and_problem(data_copy, tmp_path, damage, file, row, field, words):
+    damage(data_copy)
+    proc, out = _export(data_copy, tmp_path)
+    assert proc.returncode == 2, proc.stderr[-1500:]
+    assert "Traceback" not in proc.stderr
+    assert f"error: the data could not be loaded: file {file}" in proc.stderr
+    assert words.lower() in proc.stderr.lower()
+    assert not out.exists()
+
+
+def test_a_data_folder_renamed_while_running_gives_the_error_page_and_exit_2(data_copy, tmp_path, use_data):
+    import streamlit
+    from streamlit.testing.v1 import AppTest
+
+    from tests.conftest import APP
+
+    use_data(data_copy)
+    streamlit.cache_data.clear()
+    at = AppTest.from_file(APP, default_timeout=60).run()
+    assert not at.exception and not at.error
+    data_copy.rename(data_copy.with_name("data-renamed"))
+    at.run()
+    assert not at.exception
+    assert len(at.error) == 1 and "could not be loaded" in at.error[0].value
+    assert "data folder is missing" in at.error[0].value and "data" in at.error[0].value
+    proc, out = _export(data_copy, tmp_path)
+    assert proc.returncode == 2 and "Traceback" not in proc.stderr
+    assert f"file {data_copy}: the data folder is missing" in proc.stderr
+    assert not out.exists()
