@@ -103,7 +103,7 @@ def render() -> None:
     everything = _actions(ds)
     titles = loaders.derive(ds, _sanctions_labels)
 
-    st.subheader("1. Choose which actions to show")
+    st.header("1. Choose which actions to show")
     c1, c2 = st.columns(2)
     with c1:
         auth_keys = _multi_bound("authority", opts["authority"], "Authority", "All authorities")
@@ -115,7 +115,7 @@ def render() -> None:
     st.caption(f"Showing {len(actions):,} of {len(everything):,} actions."
                + (" Clear both boxes to show all." if len(actions) < len(everything) else ""))
 
-    st.subheader("2. Each action on a time axis: announced and in force")
+    st.header("2. Each action on a time axis: announced and in force")
     # One pager for the timeline and the table (section 4): a long list is read a page at a time, and every action
     # is on exactly one page. With PER_PAGE actions or fewer it draws nothing and both show every action.
     page = ui.paged(actions, "sanctions_actions", per_page=PER_PAGE, noun="actions", url_key="page")
@@ -128,13 +128,13 @@ def render() -> None:
                    "date order (undated last); change the page to see the others.")
     _timeline(ds, actions, page, authorities, instruments, (first, last) if paged else None)
 
-    st.subheader("3. Parties added to the US Entity List")
+    st.header("3. Parties added to the US Entity List")
     _entity_list(ds)
 
-    st.subheader("4. All actions shown" if not paged else "4. The actions on this page")
+    st.header("4. All actions shown" if not paged else "4. The actions on this page")
     _table(ds, page, table_key, authorities, instruments, (first, last) if paged else None)
 
-    st.subheader("5. One action: its dates, quote and the parties it names")
+    st.header("5. One action: its dates, quote and the parties it names")
     action = query.bound("action", st.selectbox, ["", *everything["action_id"]], "", "Action",
                          fmt=lambda k: titles.get(k, "— choose an action —"))
     if action:

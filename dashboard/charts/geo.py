@@ -14,6 +14,9 @@ LAYER_SCALES = {"debt": "Oranges", "financing": "Blues", "deployments": "Greens"
 WINDOW = dict(lon=(45.5, 91.0), lat=(34.5, 55.8))
 
 
+LABEL_HALO = "0 0 2px #fff, 0 0 3px #fff, 0 0 4px #fff"
+
+
 def marker_size(cameras) -> float:
     """Area grows with cameras (square-root scale); an unknown count gets a small fixed marker."""
     if cameras is None or pd.isna(cameras):
@@ -79,7 +82,9 @@ def make_map_figure(points: pd.DataFrame, events: pd.DataFrame, layer: pd.DataFr
     fig.add_trace(go.Scattergeo(
         lon=[v[0] for v in labels.values()], lat=[v[1] for v in labels.values()], mode="text",
         text=[esc("Xinjiang (China)" if k == "CN-XJ" else names.get(k, k)) for k in labels],
-        textfont=dict(size=18 if present else 12, color="#333"), hoverinfo="skip", showlegend=False,
+        # a white halo keeps the names at least 4.5:1 on the darkest fill of any layer (WCAG 2.1 AA, 1.4.3)
+        textfont=dict(size=18 if present else 12, color="#1a1a1a", shadow=LABEL_HALO), hoverinfo="skip",
+        showlegend=False,
     ))
     grouped = not detailed(points, events)
     if grouped:
