@@ -68,8 +68,10 @@ def test_keyboard_focus_is_visible_on_sidebar_links_toggle_and_radio(page):
         page.keyboard.press("Tab")
         page.wait_for_timeout(80)
         what, style, width, colour = page.evaluate(FOCUS_RING)
+        if what.startswith("BODY"):  # focus fell back to the page while Streamlit redrew: not a control
+            continue
         seen.append(what)
-        assert style != "none" and float(width.removesuffix("px")) >= 2, f"no visible focus on {what}"
+        assert style != "none" and float(width.removesuffix("px")) >= 2, f"no visible focus on {what} after {seen}"
         assert _contrast(colour) >= 3, f"focus ring on {what} is {colour}, under 3:1 on white"
     kinds = " ".join(seen)
     assert "A " in kinds and "LABEL" in kinds, f"the walk should cross sidebar links and a toggle or radio: {seen}"
