@@ -110,8 +110,8 @@ def fingerprint(data_dir: Path = DATA_DIR) -> str:
     data_dir = Path(data_dir)
     try:
         key = (str(data_dir), tuple(sorted(
-            (p.name, st.st_size, st.st_mtime_ns, st.st_ino, st.st_ctime_ns)
-            for p in data_dir.iterdir() if p.is_file() for st in [p.stat()])))
+            (str(p.relative_to(data_dir)), st.st_size, st.st_mtime_ns, st.st_ino, st.st_ctime_ns)
+            for p in data_dir.rglob("*") if p.is_file() for st in [p.stat()])))
     except OSError:
         raise DataError(str(data_dir), "the data folder is missing or cannot be read (was it moved or renamed?)") \
             from None
