@@ -37,12 +37,6 @@ def dataset() -> data.Dataset:
         return _DATASETS.get(key) or _DATASETS[next(reversed(_DATASETS))]
 
 
-def forget() -> None:
-    """Drop the shared datasets (tests that switch data folders)."""
-    with _LOCK:
-        _DATASETS.clear()
-
-
 def _freeze(value):
     """A hashable stand-in for an argument; TypeError for values too big or vague to key on (DataFrames)."""
     if isinstance(value, (str, int, float, bool, type(None))):
