@@ -31,6 +31,13 @@ def test_axe_finds_nothing_serious_and_every_chart_is_named(page, url_path, mode
         page.screenshot(path=str(ARTIFACTS / f"axe-{url_path}-{mode}.png"), full_page=True)
     assert not bad, "\n".join(f"{v['impact']} {v['id']}: {v['help']} ({len(v['nodes'])} nodes, first: "
                               f"{v['nodes'][0]['html']} {v['nodes'][0]['summary']})" for v in bad)
+    levels = page.eval_on_selector_all(
+        "h1, h2, h3, h4, h5, h6, [role=heading]",
+        "els => els.filter(e => e.getClientRects().length).map(e => [Number(e.getAttribute('aria-level') || "
+        "e.tagName.slice(1)), e.textContent.trim().slice(0, 50)])")
+    assert levels and levels[0][0] == 1, f"the page does not open with its h1: {levels[:3]}"
+    skips = [(a, b) for a, b in zip(levels, levels[1:], strict=False) if b[0] > a[0] + 1]
+    assert not skips, f"headings skip a level: {skips[:3]}"
     charts = page.eval_on_selector_all(
         '[data-testid="stPlotlyChart"]', "els => els.map(e => [e.getAttribute('role'), e.getAttribute('aria-label')])")
     assert len(charts) >= MIN_CHARTS[url_path]
