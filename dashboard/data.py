@@ -70,16 +70,17 @@ class Dataset:
 
 # What the dashboard reads from a descriptor: the tables its pages use, and the field types _read_table converts.
 TABLES = ("sources", "disagreements", "countries", "places", "entities", "deployments", "financing", "debt",
-          "actions", "action_dates", "action_entities", "indicators", "events")
+          "actions", "action_dates", "action_entities", "indicators", "events", "installations", "statements")
 FIELD_TYPES = ("string", "integer", "number", "date", "boolean")
 # A cell starting with one of these is run as a formula by Excel or LibreOffice when a CSV is opened (CSV
 # injection), and these invisible direction controls reorder the text after them on screen. The package's schema
 # rejects both in every free-text field (SAFE_TEXT_PATTERN, see README "Security"); check_text_cells enforces the
 # same rule on every string field at every load, whatever validated the package.
 FORMULA_START = "=+-@\t\r"
-# Written as regex escapes (not the characters themselves) so the descriptor stays readable.
-BIDI_CONTROLS = r"\u200e\u200f\u202a-\u202e\u2066-\u2069"
-SAFE_TEXT_PATTERN = rf"[^=+\-@\t\r{BIDI_CONTROLS}][^{BIDI_CONTROLS}]*"
+# The controls themselves (not regex escapes), so Arrow's RE2 and Python's re read the same pattern; the descriptor
+# writes them as JSON \u escapes.
+BIDI_CONTROLS = "\u200e\u200f\u202a-\u202e\u2066-\u2069"
+SAFE_TEXT_PATTERN = "[^=+\\-@\\t\\r" + BIDI_CONTROLS + "][^" + BIDI_CONTROLS + "]*"
 _FORMULA_RE = re.compile(r"[=+\-@\t\r]")
 _BIDI_RE = re.compile(f"[{BIDI_CONTROLS}]")
 INT64_MIN, INT64_MAX = -(2**63), 2**63 - 1
@@ -254,7 +255,8 @@ def _validate_once(snap: Snapshot) -> None:
             dest = Path(tmp) / rel
             dest.parent.mkdir(parents=True, exist_ok=True)
             dest.write_bytes(raw)
-        _validate(Path(tmp))
+        from dashboard import validate  # vectorised schema checks (frictionless stays the CI reference, _validate)
+        validate.check(Path(tmp), snap.descriptor)
     _record_pass(marker, snap)
 
 
@@ -334,7 +336,7 @@ def _plain(err) -> str:
     head = kinds.get(err.type)
     cell = getattr(err, "cell", None)
     if err.type in ("type-error", "constraint-error") and isinstance(cell, str) and _not_finite(cell):
-        return f"found {cell[:40]!r}: not a finite number (no nan, inf, or values beyond ±1.8e308)"
+        return not_finite_message(cell)
     if err.type == "constraint-error" and isinstance(cell, str) and (_FORMULA_RE.match(cell) or _BIDI_RE.search(cell)):
         return unsafe_text_message(cell)
     detail = getattr(err, "note", "") or err.message
@@ -383,8 +385,7 @@ def int64_column(col: pd.Series, file: str, name: str) -> pd.Series:
         except ValueError:
             continue  # not a whole number at all: reported below
         if not ok:
-            raise DataError(file, f"found {cell[:40]!r}: a whole number too large for the dashboard to hold "
-                                  "(the limit is 9,223,372,036,854,775,807)", row=idx + 2, field=name)
+            raise DataError(file, too_large_message(cell), row=idx + 2, field=name)
     parsed = pd.to_numeric(col, errors="coerce")
     wrong = col.notna() & (parsed.isna() | (parsed != parsed.round()))
     if wrong.any():
@@ -398,9 +399,17 @@ def finite_column(col: pd.Series, file: str, name: str) -> pd.Series:
     parsed = pd.to_numeric(col, errors="coerce").astype("float64")
     wrong = col.notna() & ~np.isfinite(parsed.to_numpy())
     if wrong.any():
-        raise DataError(file, f"found {col[wrong].iloc[0][:40]!r}: not a finite number (no nan, inf, or values "
-                              "beyond ±1.8e308)", row=_row(col, wrong), field=name)
+        raise DataError(file, not_finite_message(col[wrong].iloc[0]), row=_row(col, wrong), field=name)
     return parsed
+
+
+def too_large_message(cell: str) -> str:
+    return (f"found {cell[:40]!r}: a whole number too large for the dashboard to hold "
+            "(the limit is 9,223,372,036,854,775,807)")
+
+
+def not_finite_message(cell: str) -> str:
+    return f"found {cell[:40]!r}: not a finite number (no nan, inf, or values beyond ±1.8e308)"
 
 
 def _not_finite(cell: str) -> bool:

@@ -14,7 +14,7 @@ from pathlib import Path
 import frictionless
 import pytest
 
-from dashboard import data, export
+from dashboard import data, export, validate
 from tests.conftest import APP, ROOT
 from tests.test_bad_data import out_of_range
 
@@ -66,13 +66,13 @@ def test_a_file_swapped_during_validation_changes_nothing(data_copy, cache, monk
     """Invalid bytes are read; a valid file is put back while frictionless runs: the invalid bytes are judged."""
     good = (data_copy / "debt.csv").read_bytes()
     out_of_range(data_copy)
-    real = data._validate
+    real = validate.check
 
-    def swap_then_validate(folder):
+    def swap_then_validate(folder, *args):
         (data_copy / "debt.csv").write_bytes(good)
-        return real(folder)
+        return real(folder, *args)
 
-    monkeypatch.setattr(data, "_validate", swap_then_validate)
+    monkeypatch.setattr(validate, "check", swap_then_validate)
     with pytest.raises(data.DataError, match="debt.csv"):
         data.load(data_copy)
     assert not list(cache.glob("*")) if cache.exists() else True  # nothing recorded as valid

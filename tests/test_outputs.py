@@ -13,9 +13,10 @@ from html.parser import HTMLParser
 import pytest
 from markdown_it import MarkdownIt
 
-from dashboard import briefing, data, export
+from dashboard import data, export, validate
 from dashboard.safe import md
 from dashboard.transforms import sources
+from dashboard.views import briefing
 from tests.conftest import APP, ROOT
 from tests.test_bad_data import BIDI, FORMULAS, _set_cell
 
@@ -47,7 +48,7 @@ def test_every_string_field_refuses_formulas_and_bidi_controls(dataset):
 def test_the_loader_refuses_unsafe_text_even_when_the_schema_check_is_skipped(data_copy, monkeypatch, name, text):
     """check_text_cells runs on every load, whatever validated the package (a cache hit, another validator)."""
     _set_cell(data_copy / "entities.csv", 2, "description", text)
-    monkeypatch.setattr(data, "_validate", lambda d: None)
+    monkeypatch.setattr(validate, "check", lambda *a: None)
     with pytest.raises(data.DataError) as info:
         data.load(data_copy)
     assert info.value.file == "entities.csv"
@@ -144,7 +145,7 @@ class _Items(HTMLParser):
 @pytest.mark.parametrize("name,quote", HOSTILE_QUOTES, ids=[h[0] for h in HOSTILE_QUOTES])
 def test_citations_render_every_quote_verbatim_and_inert(data_copy, monkeypatch, name, quote):
     _set_cell(data_copy / "deployments.csv", 6, "quote", quote)
-    monkeypatch.setattr(data, "_validate", lambda d: None)  # the quote no longer stands in the seed; that is fine
+    monkeypatch.setattr(validate, "check", lambda *a: None)  # the quote no longer stands in the seed; that is fine
     if BIDI_CHARS.search(quote):
         with pytest.raises(data.DataError):  # the package refuses bidi controls; md() strips them regardless
             data.load(data_copy)

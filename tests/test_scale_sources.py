@@ -115,7 +115,7 @@ def _text(at) -> str:
 
 
 def test_every_download_is_the_package_file_at_scale(big, big_dir):
-    assert len(page._download_items(big)) == 14
+    assert len(page._download_items(big)) == 16
     for name in sources.table_fields(big.descriptor):
         assert page._download_text(big, name) == (big_dir / f"{name}.csv").read_text(encoding="utf-8"), name
     assert page._download_text(big, "datapackage.json") == (big_dir / "datapackage.json").read_text(encoding="utf-8")
@@ -138,7 +138,7 @@ def test_page_at_scale_sends_about_as_much_as_at_1x(open_page, open_big, big):
     captions = [c.value for c in at.caption]
     assert f"Showing documents 1–20 of {len(big['sources']):,}, 20 per page." in captions
     assert f"Showing disagreements 1–10 of {len(big['disagreements']):,}, 10 per page." in captions
-    assert len(at.get("download_button")) == 14
+    assert len(at.get("download_button")) == 16
 
 
 def test_the_pagers_reach_the_last_document_and_the_last_disagreement(open_big, big):
@@ -171,8 +171,8 @@ def test_focus_on_a_replica_document_shows_it_and_only_its_disagreements(open_bi
     text = _text(at)
     assert f"{md('seed-002-s7')} · policy brief" in text
     assert f"{md('seed-002')} · policy brief" not in text
-    assert not at.number_input  # one document, five disagreements: nothing to page
-    assert any("Showing the 5 of" in c.value and "involve seed\\-002\\-s7" in c.value for c in at.caption)
+    assert not at.number_input  # one document, six disagreements: nothing to page
+    assert any("Showing the 6 of" in c.value and "involve seed\\-002\\-s7" in c.value for c in at.caption)
     assert "tj\\-dushanbe\\-sco\\-loan\\-s7" in text and "tj\\-dushanbe\\-sco\\-loan ·" not in text
 
 

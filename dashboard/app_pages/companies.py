@@ -5,10 +5,12 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from dashboard import loaders, nav, query, ui
+from dashboard import fmt, loaders, nav, query, ui
 from dashboard.safe import md
 from dashboard.transforms import companies
-from dashboard.transforms.sources import fmt_date, fmt_usd, fmt_year_month, given
+from dashboard.transforms import statements as stx
+from dashboard.transforms.links import date_kinds
+from dashboard.views import companies as views
 
 TABLE_KEY = "ca_vendor_table"
 
@@ -83,31 +85,19 @@ def render() -> None:
     _financing(ds, entity, names[entity])
     st.header(f"6. Figures about {names[entity]}")
     _indicators(ds, entity, names[entity])
+    st.header(f"7. {names[entity]} outside Central Asia, and what is said for and against it")
+    _outside(ds, entity, names[entity])
 
 
 def _companies_options(ds) -> list[str]:
     return list(loaders.derive(ds, _companies_names))
 
 
-def _companies_shown(ds) -> pd.DataFrame:
-    """The vendor table's columns as displayed, built once per dataset."""
-    table = loaders.derive(ds, _companies_of, "ca_vendor_table")
-    return pd.DataFrame({
-        "Vendor": table["vendor"],
-        "Central Asian countries": table["ca_countries"],
-        "US-listed since": pd.to_datetime(table["listed_since"]).dt.strftime("%Y-%m-%d").fillna("not listed"),
-        "Date is": table["date_kind"].fillna(""),
-        "First US action": table["first_us_action"],
-        "Records": table["records"].astype(int),
-        "Based in": table["based_in"],
-    })
-
-
 def _vendor_table(ds, table: pd.DataFrame) -> None:
     if table.empty:
         ui.empty("No vendor is documented in Central Asia.")
         return
-    shown = loaders.derive(ds, _companies_shown)
+    shown = loaders.derive(ds, views.vendors).table
     st.caption("Select a row to see the quotes behind its listing date and open the vendor's profile below.")
     event = st.dataframe(shown, hide_index=True, width="stretch", on_select="rerun", selection_mode="single-row",
                          key=TABLE_KEY,
@@ -131,7 +121,7 @@ def _vendor_table(ds, table: pd.DataFrame) -> None:
     r = table.iloc[rows[0]].to_dict()
     with st.container(border=True):
         if r["first_action_id"]:
-            st.markdown(f"**{md(r['vendor'])}: first named by a US listing on {fmt_date(r['listed_since'])} "
+            st.markdown(f"**{md(r['vendor'])}: first named by a US listing on {fmt.date(r['listed_since'])} "
                         f"({md(r['date_kind'])})**")
             evidence = loaders.derive(ds, _companies_of, "listing_evidence", r["entity_id"], r["first_action_id"],
                                       r["date_kind"])
@@ -166,13 +156,13 @@ def _profile(ds, entity: str) -> None:
             ui.evidence(ds, p["row"])
 
 
-def _date_line(dates: pd.DataFrame) -> str:
+def _date_line(dates: pd.DataFrame, kinds) -> str:
     """Announced and effective always (or 'not given'), then any other dated step; partial dates as written."""
     shown = {}
     for d in dates.to_dict("records"):
-        text = fmt_date(d["date"]) if given(d["date"]) else f"“{d['date_as_written']}”"
+        text = fmt.date(d["date"]) if fmt.given(d["date"]) else f"“{d['date_as_written']}”"
         shown.setdefault(d["date_kind"], text)
-    kinds = ["announced", "effective"] + [k for k in companies.DATE_KINDS if k not in ("announced", "effective")]
+    kinds = ["announced", "effective"] + [k for k in kinds if k not in ("announced", "effective")]
     parts = [f"**{k.capitalize()}:** {md(shown.get(k, 'not given'))}" for k in kinds
              if k in shown or k in ("announced", "effective")]
     return " · ".join(parts)
@@ -190,12 +180,12 @@ def _actions(ds, entity: str, name: str) -> None:
             bits = [a["jurisdiction"], a["instrument"], a["status"]] + ([a["citation"]] if a["citation"] else [])
             st.caption(md(" · ".join(bits)))
             dates = loaders.derive(ds, _companies_of, "action_date_rows", a["action_id"])
-            st.markdown(_date_line(dates))
+            st.markdown(_date_line(dates, date_kinds(ds)))
             with st.expander("Quotes: that it names this party, the action, and each date"):
                 ui.evidence(ds, a, heading=f"The action names {name}")
                 ui.evidence(ds, ds["actions"].iloc[pos[a["action_id"]]].to_dict(), heading="The action")
                 for d in dates.to_dict("records"):
-                    when = fmt_date(d["date"]) if given(d["date"]) else d["date_as_written"]
+                    when = fmt.date(d["date"]) if fmt.given(d["date"]) else d["date_as_written"]
                     ui.evidence(ds, d, heading=f"{d['date_kind'].capitalize()}: {when}")
 
 
@@ -210,7 +200,7 @@ def _deployments(ds, entity: str, name: str) -> None:
                         f"{md(r['status'])}**" + (" · national system" if r["scope"] == "national" else ""))
             st.markdown(md(r["description"]))
             st.markdown(f"Figures: {md(companies.deployment_figures(r))} · "
-                        f"When: {md(fmt_year_month(r['year'], r['month']))}")
+                        f"When: {md(fmt.year_month(r['year'], r['month']))}")
             nav.link("map", f"See {r['place']} on the map", city=r["place_id"])
             with st.expander("Quote"):
                 ui.evidence(ds, r)
@@ -223,9 +213,9 @@ def _financing(ds, entity: str, name: str) -> None:
         return
     for f in ui.paged(fin, f"companies_financing_{entity}", noun="records").to_dict("records"):
         with st.container(border=True):
-            st.markdown(f"**{md(f['kind'].capitalize())}: {md(fmt_usd(f['amount_usd']))} — {md(f['status'])}**")
+            st.markdown(f"**{md(f['kind'].capitalize())}: {md(fmt.money(f['amount_usd']))} — {md(f['status'])}**")
             st.markdown(f"To {md(f['borrower'])} ({md(f['country'] or f['country_iso3'])}), "
-                        f"{md(fmt_year_month(f['year'], f['month']))}, for {md(f['purpose'])}. "
+                        f"{md(fmt.year_month(f['year'], f['month']))}, for {md(f['purpose'])}. "
                         f"Lender as the source writes it: “{md(f['lender_as_written'] or 'not named')}”.")
             with st.expander("Quote"):
                 ui.evidence(ds, f)
@@ -237,11 +227,47 @@ def _indicators(ds, entity: str, name: str) -> None:
         ui.empty(f"The documents give no national or market figure about {name}.")
         return
     for i in ui.paged(ind, f"companies_indicators_{entity}", noun="figures").to_dict("records"):
-        year = f" ({int(i['year'])})" if given(i["year"]) and i["unit"] != "year" else ""
+        year = f" ({int(i['year'])})" if fmt.given(i["year"]) and i["unit"] != "year" else ""
         with st.expander(f"{md(i['name'])}: **{md(companies.indicator_value(i))}**{year}"):
             if i["measured_by"]:
                 st.caption(f"Measured by: {md(i['measured_by'])}")
             ui.evidence(ds, i)
+
+
+# ---- Section 7 (issue 11): footprint outside Central Asia; statements for and against. Logic: transforms/statements.
+def _companies_stx(ds, name: str, *args):
+    """statements.<name>(ds, *args) (wrap in loaders.derive: cached per dataset and args)."""
+    return getattr(stx, name)(ds, *args)
+
+
+def _outside(ds, entity: str, name: str) -> None:
+    inst = loaders.derive(ds, _companies_stx, "entity_installations", entity)
+    st.markdown("#### Footprint outside Central Asia")
+    if inst.empty:
+        ui.empty(f"The documents place no installation of {name} outside Central Asia.")
+    else:
+        st.markdown(f"**{md(stx.footprint_line(inst))}**")
+        for r in ui.paged(inst, f"companies_installations_{entity}", noun="records").to_dict("records"):
+            where = r["country"] + (f", {r['place']}" if fmt.given(r["place"]) else "")
+            with st.expander(f"{md(where)} — {md(r['system'])} ({md(r['status'])})"):
+                lead = md(r["description"]) + (f"\n\n:small[:gray[Reported by: {md(r['reported_by'])}]]"
+                                               if fmt.given(r["reported_by"]) else "")
+                ui.evidence_blocks(ds, [(r, None)], lead=lead)
+    st.markdown("#### Statements for and against")
+    rows = loaders.derive(ds, _companies_stx, "entity_statements", entity)
+    if rows.empty:
+        ui.empty(f"The documents quote no statement about {name}.")
+        return
+    counts = stx.stance_counts(rows)
+    st.caption("Statements, letters, reports and calls to act about it, by it, or about an action naming it. "
+               f"None of them binds anyone. {md('; '.join(f'{k}: {n:,}' for k, n in counts.items()))}.")
+    for stance in counts:
+        grp = rows[rows["stance"] == stance]
+        st.markdown(f"**{md(stx.STANCE_LABELS[stance])}**")
+        for r in ui.paged(grp, f"companies_statements_{entity}_{stance}", noun="statements").to_dict("records"):
+            with st.expander(f"{md(r['mark'])}: {md(r['speaker'])} — {md(r['when'])} ({md(r['via'])})"):
+                lead = md(r["summary"]) + (f"\n\n:small[:gray[{md(r['replying_to'])}]]" if r["replying_to"] else "")
+                ui.evidence_blocks(ds, [(r, None)], lead=lead)
 
 
 if __name__ == "__main__":
