@@ -141,6 +141,13 @@ def load(data_dir: Path | str = DATA_DIR) -> Dataset:
                    data_dir=snap.data_dir)
 
 
+def descriptor_text(descriptor: dict) -> str:
+    """The descriptor as datapackage.json is written: 2-space indent, UTF-8 kept, bidi controls as \\u escapes (the
+    text guard's pattern holds them, and a raw control would reorder what an editor shows)."""
+    text = json.dumps(descriptor, indent=2, ensure_ascii=False) + "\n"
+    return _BIDI_RE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+
+
 def snapshot(data_dir: Path) -> Snapshot:
     """Read the descriptor, check it is one the dashboard can use, then read every file once (UTF-8 checked)."""
     data_dir = Path(data_dir)

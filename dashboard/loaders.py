@@ -35,6 +35,12 @@ def dataset() -> data.Dataset:
         return _DATASETS.get(key) or _DATASETS[next(reversed(_DATASETS))]
 
 
+def forget() -> None:
+    """Drop the shared datasets, so the next run loads again (tests that replace data.load)."""
+    with _LOCK:
+        _DATASETS.clear()
+
+
 # derive lives in dashboard.memo (no Streamlit), so views and transforms can share its results with the pages.
 derive = memo.derive
 _freeze = memo._freeze
