@@ -242,7 +242,7 @@ def _companies_stx(ds, name: str, *args):
 
 def _outside(ds, entity: str, name: str) -> None:
     inst = loaders.derive(ds, _companies_stx, "entity_installations", entity)
-    st.markdown("#### Footprint outside Central Asia")
+    st.markdown("### Footprint outside Central Asia")
     if inst.empty:
         ui.empty(f"The documents place no installation of {name} outside Central Asia.")
     else:
@@ -253,7 +253,7 @@ def _outside(ds, entity: str, name: str) -> None:
                 lead = md(r["description"]) + (f"\n\n:small[:gray[Reported by: {md(r['reported_by'])}]]"
                                                if fmt.given(r["reported_by"]) else "")
                 ui.evidence_blocks(ds, [(r, None)], lead=lead)
-    st.markdown("#### Statements for and against")
+    st.markdown("### Statements for and against")
     rows = loaders.derive(ds, _companies_stx, "entity_statements", entity)
     if rows.empty:
         ui.empty(f"The documents quote no statement about {name}.")
