@@ -3,9 +3,11 @@ PY      := .venv/bin/python
 PORT    ?= 8501
 ADDRESS ?= 127.0.0.1
 STAMP   := .venv/.installed
+# axe-core for the accessibility tests, pinned by tests/browser/axe/package-lock.json (npm ci: exact versions)
+AXE     := tests/browser/axe/node_modules/axe-core/axe.min.js
 
 .DEFAULT_GOAL := help
-.PHONY: help setup run test test-fast lint validate boundaries export bench load clean serve-team validate-standard
+.PHONY: help setup setup-axe run test test-fast lint validate boundaries export bench load clean serve-team validate-standard
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -21,6 +23,12 @@ setup: $(STAMP) ## Create .venv and install pinned requirements (only when they 
 	  && DEBIAN_FRONTEND=noninteractive apt-get install -y -q nginx libnginx-mod-http-brotli-filter >/dev/null; } \
 	  || echo "nginx missing (needed by make serve-team only): apt-get install nginx libnginx-mod-http-brotli-filter"
 
+$(AXE): tests/browser/axe/package.json tests/browser/axe/package-lock.json
+	cd tests/browser/axe && npm ci --no-audit --no-fund
+	touch $(AXE)
+
+setup-axe: $(AXE) ## Install the pinned axe-core for the accessibility tests (needs npm; `make test` does it)
+
 run: $(STAMP) ## Run the dashboard (default http://127.0.0.1:8501; ADDRESS=, PORT= to change)
 	$(PY) -m streamlit run dashboard/app.py --server.port $(PORT) --server.address $(ADDRESS)
 
@@ -30,7 +38,7 @@ serve-team: PORT = 8080
 serve-team: setup ## Serve a team: REPLICAS (2) replicas behind nginx on PORT (8080, ADDRESS=, HOSTS=); Ctrl-C stops
 	$(PY) -m deploy.serve_team --replicas $(REPLICAS) --port $(PORT) --address $(ADDRESS) --hosts $(HOSTS)
 
-test: $(STAMP) ## Lint and run every test (the browser tests need /usr/bin/chromium)
+test: $(STAMP) $(AXE) ## Lint and run every test (the browser tests need /usr/bin/chromium, axe-core needs npm)
 	$(PY) -m ruff check dashboard tests scripts deploy benchmarks
 	$(PY) -m pytest -q
 

@@ -13,7 +13,7 @@ st.set_page_config(page_title="Surveillance in Central Asia", layout="wide",
                    page_icon=str(Path(__file__).parent / "static" / "favicon.png"))
 ui.chrome()
 try:
-    loaders.dataset()
+    ui.data_update_notice(loaders.dataset())
 except DataError as err:
     st.error(f"The dashboard's data could not be loaded, so nothing is shown. {md(err)}. "
              "Fix the file named here and reload; `make validate` lists every problem.")

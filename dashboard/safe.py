@@ -5,6 +5,13 @@ from __future__ import annotations
 import re
 
 _PUNCT = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:&\"'=^])")
+# Invisible direction controls (LRM/RLM, embeddings, overrides, isolates) reorder the text after them on screen.
+BIDI = re.compile("[\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+def strip_bidi(text: str) -> str:
+    """Text without bidi control characters (the data package rejects them; URL text and the rest lose them)."""
+    return BIDI.sub("", text)
 
 
 def md(text) -> str:
@@ -15,4 +22,4 @@ def md(text) -> str:
     """
     if text is None:
         return ""
-    return _PUNCT.sub(r"\\\1", str(text)).replace("\n", " ")
+    return _PUNCT.sub(r"\\\1", strip_bidi(str(text))).replace("\n", " ")

@@ -15,7 +15,7 @@ import streamlit as st
 
 from dashboard import fmt, loaders, query
 from dashboard.data import Dataset
-from dashboard.safe import md
+from dashboard.safe import md, strip_bidi
 from dashboard.transforms.sources import given as present
 
 TOPOJSON_URL = "app/static/topojson/"  # relative, so it also works behind a proxy that adds a path prefix
@@ -124,10 +124,19 @@ def chart(fig: go.Figure, key: str, *, selectable: bool = False, height="content
     event = st.plotly_chart(
         _serialised(fig), key=key, config=plot_config(meta.get("title", key), fmt), width="stretch", theme=None,
         on_select="rerun" if selectable else "ignore", selection_mode="points", height=height,
+        alt=chart_name(fig, key),
     )
     if summary and meta.get("alt"):
         st.caption(f"Summary: {md(meta['alt'])}")
     return event
+
+
+def chart_name(fig: go.Figure, key: str) -> str:
+    """The chart's accessible name (role="figure", aria-label): its title and its one-line summary, as plain text."""
+    meta = fig.layout.meta or {}
+    title = str(meta.get("title") or key)
+    alt = str(meta.get("alt") or "")
+    return strip_bidi(f"{title}. {alt}" if alt else title)
 
 
 def selected_customdata(event) -> list | None:
@@ -271,8 +280,33 @@ def _keep_format() -> None:
     st.session_state["_export_format"] = st.session_state["export_format_choice"]
 
 
+# WCAG 2.1 AA on top of Streamlit's theme (see README "Accessibility"): small grey text at least 4.5:1 on white
+# (Streamlit's caption grey #828180 is 3.88:1), and a focus ring anyone can see on every control, including the
+# toggles and radios whose real input is visually hidden.
+ACCESSIBLE_CSS = """
+<style>
+  [data-testid="stCaptionContainer"], [data-testid="stCaptionContainer"] *,
+  [data-testid="stMarkdownContainer"] blockquote, [data-testid="stMarkdownContainer"] small,
+  [data-testid="stWidgetLabel"] small, [data-testid="stMetricLabel"] * {
+    color: #555555 !important; opacity: 1 !important;
+  }
+  :focus-visible { outline: 3px solid #1a4fd6 !important; outline-offset: 2px !important; }
+  label:has(input:focus-visible), [role="switch"]:focus-visible, [role="radio"]:focus-visible,
+  [data-baseweb="checkbox"]:has(input:focus-visible), [role="radiogroup"] label:has(input:focus-visible) {
+    outline: 3px solid #1a4fd6 !important; outline-offset: 2px !important; border-radius: 4px;
+  }
+</style>
+"""
+
+
+def accessibility_css() -> None:
+    """Contrast and focus fixes every page needs, in both normal and presentation mode."""
+    st.html(ACCESSIBLE_CSS)
+
+
 def chrome() -> None:
     """Static CSS (never data), the presentation-mode switch, and the image format for every camera button."""
+    accessibility_css()
     if presenting():
         st.html(PRESENT_CSS)
         present_layout()
@@ -329,6 +363,19 @@ def paged(items, key: str, *, per_page: int = PER_PAGE, noun: str = "records", u
     return items.iloc[first:last] if isinstance(items, (pd.DataFrame, pd.Series)) else items[first:last]
 
 
+def data_update_notice(ds: Dataset) -> None:
+    """Say so when the data changed under this open session (the app reloads on content), instead of switching
+    silently: the figures on screen may differ from those seen a moment ago."""
+    seen = st.session_state.get("_data_digest")
+    st.session_state["_data_digest"] = ds.digest
+    if seen and seen != ds.digest:
+        st.session_state["_data_updated_at"] = ds.memo.get("_loaded_at")
+    when = st.session_state.get("_data_updated_at")
+    if when:
+        st.info(f"Data updated at {when:%Y-%m-%d %H:%M:%S} UTC: the package changed on the server while this "
+                "page was open, and every figure now comes from the new version.", icon="🔄")
+
+
 def header(title: str, intro: str) -> None:
     st.title(title)
     if not presenting():  # a presenter says it; the chart gets the room
@@ -344,7 +391,7 @@ def filters(label: str = "Filters"):
         return st.popover(label)
 
 
-def section(text: str, level: str = "subheader") -> None:
+def section(text: str, level: str = "header") -> None:
     """A numbered section heading; presentation mode leaves it out (the chart's own title says what it shows)."""
     if not presenting():
         getattr(st, level)(text)

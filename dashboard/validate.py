@@ -17,7 +17,16 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
-from dashboard.data import DESCRIPTOR, DataError
+from dashboard.data import (
+    DESCRIPTOR,
+    INT64_MAX,
+    INT64_MIN,
+    SAFE_TEXT_PATTERN,
+    DataError,
+    not_finite_message,
+    too_large_message,
+    unsafe_text_message,
+)
 
 # The same plain headings as the app's frictionless messages (data._plain), so a reader sees one vocabulary.
 KINDS = {
@@ -200,12 +209,18 @@ class Table:
             ok = present & ~bad
         else:
             ok = present
+        if kind == "integer":  # beyond int64 pandas cannot hold it (and Arrow's cast would raise): say so
+            ok = self._beyond_int64(col, ok, rank, name)
         if kind in ("integer", "number"):
             safe = pc.if_else(pa.array(ok), col, pa.scalar("0"))
-            try:
-                typed = pc.cast(safe, pa.float64() if kind == "number" else pa.int64())
-            except pa.ArrowInvalid:  # an integer beyond 64 bits is still an integer: compare it as a float
-                typed = pc.cast(safe, pa.float64())
+            typed = pc.cast(safe, pa.float64() if kind == "number" else pa.int64())
+        if kind == "number":  # nan, inf, 1e309: no figure on screen may read "inf cameras"
+            values = typed.to_numpy(zero_copy_only=False)
+            hit = _first(~np.isfinite(values) & ok, col)
+            if hit:
+                self.problems.append(Problem(hit[0] + 2, rank, not_finite_message(hit[2]), self.file, name, hit[1]))
+                ok = ok & np.isfinite(values)
+                typed = pc.cast(pc.if_else(pa.array(ok), col, pa.scalar("0")), pa.float64())
         elif kind == "date":
             typed = pc.strptime(pc.if_else(pa.array(ok), col, pa.scalar("1970-01-01")),
                                 format="%Y-%m-%d" if fmt in ("default", None) else fmt, unit="s")
@@ -241,12 +256,29 @@ class Table:
                 matches = pc.match_substring_regex(col, f"^(?:{cons['pattern']})$")
             except pa.ArrowInvalid:  # beyond RE2 (lookarounds, backreferences): Python's re, slower
                 matches = pa.array(pd.Series(np.asarray(col, dtype=object)).str.fullmatch(cons["pattern"]))
-            rule(pc.invert(matches), f"must match {cons['pattern']}")
+            if cons["pattern"] == SAFE_TEXT_PATTERN:  # the formula and bidi guard: say what is wrong in words
+                hit = _first(np.asarray(pc.fill_null(pc.invert(matches), False)) & ok, col)
+                if hit:
+                    self.problems.append(Problem(hit[0] + 2, rank, unsafe_text_message(hit[2]), self.file, name,
+                                                 hit[1]))
+            else:
+                rule(pc.invert(matches), f"must match {cons['pattern']}")
         if cons.get("unique"):
             dup = pd.Series(np.asarray(col, dtype=object)).duplicated().to_numpy() & ok
             hit = _first(dup, col)
             if hit:
                 self.add(hit[0] + 2, rank, "unique-error", hit[2], "the same value is in an earlier row", name, hit[1])
+
+    def _beyond_int64(self, col: pa.Array, ok: np.ndarray, rank: int, name: str) -> np.ndarray:
+        """ok without the whole numbers too large for int64, each reported once as the loader words it."""
+        long = np.asarray(pc.fill_null(pc.greater(pc.utf8_length(col), 18), False)) & ok
+        over = np.zeros(len(ok), dtype=bool)
+        for i in np.flatnonzero(long):
+            over[i] = not INT64_MIN <= int(col[i].as_py()) <= INT64_MAX
+        hit = _first(over, col)
+        if hit:
+            self.problems.append(Problem(hit[0] + 2, rank, too_large_message(hit[2]), self.file, name, hit[1]))
+        return ok & ~over
 
     def key(self, fields: list[str]) -> tuple[np.ndarray, pd.Series | pd.DataFrame]:
         """(rows where every key field has a value, the key values) for a primary or foreign key."""

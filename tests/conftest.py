@@ -70,8 +70,11 @@ def open_page():
     from streamlit.testing.v1 import AppTest
 
     def _open(page: str, query: dict | None = None, state: dict | None = None, timeout: float = 90):
+        from dashboard import loaders
+
         st.cache_data.clear()
         st.cache_resource.clear()
+        loaders.forget()  # the dataset is kept outside st.cache_* (a clear-cache message must not reload it)
         at = AppTest.from_file(APP, default_timeout=timeout)
         for k, v in (query or {}).items():
             at.query_params[k] = v

@@ -131,7 +131,7 @@ def test_companies_page_defaults_to_hikvision_with_its_answer(open_page):
     assert at.selectbox(key="q_entity").value == "hikvision"
     assert any("Is Hikvision on a US list" in i.value for i in at.info)
     assert len(at.dataframe) == 1  # the key-question table
-    subs = [s.value for s in at.subheader]
+    subs = [s.value for s in at.header]
     assert subs[0] == "1. Vendors working in Central Asia and their US listings"
     assert "3. US and UK actions naming Hikvision" in subs
     links = [p.proto.label for p in at.get("page_link")]
@@ -142,7 +142,7 @@ def test_companies_page_defaults_to_hikvision_with_its_answer(open_page):
 def test_entity_from_url_round_trips(open_page):
     at = open_page("companies", query={"entity": "huawei"})
     assert at.selectbox(key="q_entity").value == "huawei"
-    assert "4. Huawei in Central Asia" in [s.value for s in at.subheader]
+    assert "4. Huawei in Central Asia" in [s.value for s in at.header]
     at.selectbox(key="q_entity").set_value("dahua").run()
     assert not at.exception
     assert at.query_params.get("entity") in ("dahua", ["dahua"])

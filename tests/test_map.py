@@ -98,7 +98,7 @@ def test_map_page_draws_the_map_and_prompts_for_a_city(open_page):
 
 def test_city_from_url_opens_its_panel_with_quotes(open_page):
     at = open_page("map", query={"city": "bishkek"})
-    assert "Records for Bishkek" in [s.value for s in at.subheader]
+    assert "Records for Bishkek" in [s.value for s in at.header]
     text = " ".join(m.value for m in at.markdown)
     assert "60 cameras" in text and "CEIEC" in text
     assert any("Sources disagree" in w.value for w in at.warning)  # CEIEC vs Huawei attribution
@@ -120,7 +120,7 @@ def test_year_from_url_round_trips(open_page):
 def test_simulated_marker_click_opens_the_city(open_page):
     click = {"selection": {"points": [{"customdata": ["akkol", "kz-akkol-smart-city"]}]}}
     at = open_page("map", state={"map_chart": click})
-    assert "Records for Akkol" in [s.value for s in at.subheader]
+    assert "Records for Akkol" in [s.value for s in at.header]
     assert at.query_params.get("city") in ("akkol", ["akkol"])
 
 

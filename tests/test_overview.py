@@ -28,7 +28,7 @@ def test_overview_links_every_other_page(open_page):
     assert labels == [title for url, title, _m in nav.PAGES if url != "overview"]
     text = " ".join(m.value for m in at.markdown)
     assert "Turkmenistan" in text  # the no-data country is stated, never shown as zero
-    assert [s.value for s in at.subheader] == ["1. Headline figures", "2. Where to go next", "3. How to read it"]
+    assert [s.value for s in at.header] == ["1. Headline figures", "2. Where to go next", "3. How to read it"]
 
 
 def test_quotes_behind_the_figures_include_the_listing_date(open_page):

@@ -6,22 +6,24 @@ import math
 import pytest
 
 from dashboard import data, export
+from dashboard.safe import md
 from dashboard.views import briefing
 
 FACTOR = 25
 
 
 def _citations_before(ds, slides) -> str:
-    """The row-by-row implementation citations_markdown replaced."""
+    """The row-by-row implementation citations_markdown replaced (data text escaped with md, as on screen)."""
     titles = dict(zip(ds["sources"]["source_id"], ds["sources"]["title"], strict=True))
-    out = [f"# Briefing pack: citations\n\nData as of {briefing.as_of(ds)}. Every figure in these charts comes "
+    out = [f"# Briefing pack: citations\n\nData as of {md(briefing.as_of(ds))}. Every figure in these charts comes "
            "from the quotes below; the full tables are in `data/`.\n"]
     for i, s in enumerate(slides, start=1):
-        out.append(f"\n## {i}. {s.title}\n\n{s.alt}\n\nSource line: {s.source}\n\nFile: `{i:02d}-{s.slug}.*`\n")
+        out.append(f"\n## {i}. {md(s.title)}\n\n{md(s.alt)}\n\nSource line: {md(s.source)}\n\n"
+                   f"File: `{i:02d}-{s.slug}.*`\n")
         for sid, grp in s.evidence.groupby("source_id", sort=False):
-            out.append(f"\n**{titles.get(sid, sid)}** (`{sid}`)\n")
+            out.append(f"\n**{md(titles.get(sid, sid))}** ({md(sid)})\n")
             for _, r in grp.drop_duplicates(subset=["quote"]).iterrows():
-                out.append(f"- “{r['quote']}” — {r['locator']} ({r['table']}: {r['row_id']})")
+                out.append(f"- “{md(r['quote'])}” — {md(r['locator'])} ({md(r['table'])}: {md(r['row_id'])})")
     return "\n".join(out) + "\n"
 
 

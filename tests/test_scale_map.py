@@ -136,7 +136,7 @@ def test_page_at_scale_sends_about_as_much_as_at_1x(open_page, open_big):
     at = open_big("map", query={"city": "dushanbe"})
     assert len(at.get("plotly_chart")) == 1
     assert any("too many for a marker each" in c.value for c in at.caption)
-    assert "Records for Dushanbe (dushanbe)" in [s.value for s in at.subheader]
+    assert "Records for Dushanbe (dushanbe)" in [s.value for s in at.header]
     # the same panel, plus the grouping caption and the list of other cities at this marker (one pager page)
     assert _count(at) <= small + 2 + 20 + 6
     selectbox = at.selectbox(key="q_city")
@@ -164,13 +164,13 @@ def test_city_box_labels_tell_replicas_apart_and_the_choice_survives_reruns(open
     at.run()
     at.run()
     assert at.selectbox(key="q_city").value == "dushanbe-s7"
-    assert "Records for Dushanbe (dushanbe-s7)" in [s.value for s in at.subheader]
+    assert "Records for Dushanbe (dushanbe-s7)" in [s.value for s in at.header]
 
 
 def test_click_on_a_grouped_marker_opens_its_largest_city(open_big):
     click = {"selection": {"points": [{"customdata": ["tashkent", "41.265,69.216"]}]}}
     at = open_big("map", state={"map_chart": click})
-    assert "Records for Tashkent (tashkent)" in [s.value for s in at.subheader]
+    assert "Records for Tashkent (tashkent)" in [s.value for s in at.header]
 
 
 def test_city_with_many_records_pages_them(open_page, data_copy, use_data):
@@ -185,7 +185,7 @@ def test_city_with_many_records_pages_them(open_page, data_copy, use_data):
     at.number_input[0].set_value(4).run()
     assert any("31–36 of 36" in c.value for c in at.caption)
     assert len([m for m in at.markdown if m.value.startswith("Figures:")]) == 6
-    assert "Records for Bishkek" in [s.value for s in at.subheader]
+    assert "Records for Bishkek" in [s.value for s in at.header]
 
 
 def test_links_to_other_cities_keep_the_view(open_big):

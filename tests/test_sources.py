@@ -179,7 +179,7 @@ def test_headline_values_are_read_from_the_data_not_typed(dataset):
 def test_sources_page_lists_documents_disagreements_and_downloads(open_page):
     at = open_page("sources")
     assert not at.exception
-    subs = [s.value for s in at.subheader]
+    subs = [s.value for s in at.header]
     assert subs == ["1. The documents", "2. Where the sources disagree", "3. Method and caveats",
                     "4. Download the data"]
     downloads = at.get("download_button")

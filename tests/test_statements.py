@@ -89,7 +89,7 @@ def test_companies_profile_shows_footprint_and_statements_for_and_against(open_p
     at = open_page("companies", query={"entity": "hikvision"})
     text = _text(at)
     assert "Hikvision outside Central Asia, and what is said for and against it" in " ".join(
-        s.value for s in at.subheader)
+        s.value for s in at.header)
     assert "records in 6 countries: Australia, Brazil, China, Germany, United Kingdom and United States" in text
     assert "Germany, Nuremberg — surveillance system (project)" in text
     assert "Against" in text and "For (defends it or disputes the accusations)" in text
@@ -107,7 +107,7 @@ def test_companies_profile_without_outside_records_says_so(open_page):
 
 def test_sanctions_page_lists_statements_apart_from_binding_actions(open_page, dataset):
     at = open_page("sanctions")
-    assert "6. Statements and calls to act: not binding" in [s.value for s in at.subheader]
+    assert "6. Statements and calls to act: not binding" in [s.value for s in at.header]
     text = _text(at)
     assert "None of these binds anyone" in text
     # on the timeline side, the recommendation and the pending bill are named as not in force

@@ -7,6 +7,7 @@ from urllib.parse import parse_qsl, urlsplit
 import pytest
 
 from dashboard import export, memo, nav
+from dashboard.safe import md
 from dashboard.views import EVIDENCE_COLS, View, companies, markets, money, overview, sanctions, sources
 from dashboard.views import briefing as vbriefing
 from dashboard.views import geo as vmap
@@ -108,7 +109,7 @@ def test_a_slide_is_the_page_figure(open_page, dataset, index, page, query):
 def test_the_pack_cites_the_views(dataset):
     text = export.citations_markdown(dataset, vbriefing.slides(dataset))
     for v in vbriefing.slides(dataset):
-        assert "## " in text and v.title in text and v.alt in text and v.source in text
+        assert "## " in text and md(v.title) in text and md(v.alt) in text and md(v.source) in text
 
 
 def test_the_old_briefing_path_still_gives_the_views(dataset):

@@ -146,7 +146,7 @@ def render() -> None:
 
     # 3. The pack
     st.divider()
-    st.subheader("Briefing pack")
+    st.header("Briefing pack")
     st.markdown("Every chart as PNG (1920×1080), SVG and PDF, each citing itself; the data with its "
                 "`datapackage.json`; and `CITATIONS.md` with each chart's quotes.")
     if st.button("Prepare the briefing pack", key="make_pack"):

@@ -67,25 +67,25 @@ def render() -> None:
     labels = loaders.derive(ds, _companies_labels)
     _sync_entity(names, table)
 
-    st.subheader("1. Vendors working in Central Asia and their US listings")
+    st.header("1. Vendors working in Central Asia and their US listings")
     _vendor_table(ds, table)
 
-    st.subheader("2. Profile")
+    st.header("2. Profile")
     entity = query.bound("entity", st.selectbox, loaders.derive(ds, _companies_options), companies.DEFAULT_ENTITY,
                          "Company, lender or agency", fmt=labels.get)
     st.session_state["_companies_url"] = st.query_params.get("entity")
     _summary(ds, entity)
     _profile(ds, entity)
 
-    st.subheader(f"3. US and UK actions naming {names[entity]}")
+    st.header(f"3. US and UK actions naming {names[entity]}")
     _actions(ds, entity, names[entity])
-    st.subheader(f"4. {names[entity]} in Central Asia")
+    st.header(f"4. {names[entity]} in Central Asia")
     _deployments(ds, entity, names[entity])
-    st.subheader(f"5. Money lent, offered or paid by {names[entity]}")
+    st.header(f"5. Money lent, offered or paid by {names[entity]}")
     _financing(ds, entity, names[entity])
-    st.subheader(f"6. Figures about {names[entity]}")
+    st.header(f"6. Figures about {names[entity]}")
     _indicators(ds, entity, names[entity])
-    st.subheader(f"7. {names[entity]} outside Central Asia, and what is said for and against it")
+    st.header(f"7. {names[entity]} outside Central Asia, and what is said for and against it")
     _outside(ds, entity, names[entity])
 
 
@@ -242,7 +242,7 @@ def _companies_stx(ds, name: str, *args):
 
 def _outside(ds, entity: str, name: str) -> None:
     inst = loaders.derive(ds, _companies_stx, "entity_installations", entity)
-    st.markdown("#### Footprint outside Central Asia")
+    st.markdown("### Footprint outside Central Asia")
     if inst.empty:
         ui.empty(f"The documents place no installation of {name} outside Central Asia.")
     else:
@@ -253,7 +253,7 @@ def _outside(ds, entity: str, name: str) -> None:
                 lead = md(r["description"]) + (f"\n\n:small[:gray[Reported by: {md(r['reported_by'])}]]"
                                                if fmt.given(r["reported_by"]) else "")
                 ui.evidence_blocks(ds, [(r, None)], lead=lead)
-    st.markdown("#### Statements for and against")
+    st.markdown("### Statements for and against")
     rows = loaders.derive(ds, _companies_stx, "entity_statements", entity)
     if rows.empty:
         ui.empty(f"The documents quote no statement about {name}.")

@@ -136,7 +136,7 @@ def _city_records(ds, place_id: str) -> dict:
 
 def _city_panel(ds, place_id: str, name: str) -> None:
     recs = loaders.derive(ds, _city_records, place_id)
-    st.subheader(f"Records for {name}")
+    st.header(f"Records for {name}")
     dep, events = recs["deployments"], recs["events"]
     shown = ui.paged(dep, f"map_dep_{place_id}", per_page=10, noun="deployment records")
     for r in shown.to_dict("records"):

@@ -164,7 +164,7 @@ def _dushanbe(ds, names, country) -> None:
     cols = st.columns(max(1, split["side"].nunique()))
     for col, (side, seg) in zip(cols, split.groupby("side", sort=False), strict=False):
         with col, st.container(border=True):  # one Markdown element per side (its rows carry no disagreement box)
-            parts = [f"#### {md(side)}"]
+            parts = [f"### {md(side)}"]
             for fid in seg["financing_id"]:
                 if fid:
                     r = recs["rows"][fid]
@@ -216,7 +216,7 @@ def _conflicts(ds, country) -> None:
         return
     for topic, summary, sides in ui.paged(groups, "money_conflicts", per_page=SECTION_PAGE, noun="disagreements"):
         with st.container(border=True):
-            st.markdown(f"#### {md(topic)}")
+            st.markdown(f"### {md(topic)}")
             st.warning(f"{md(summary)}", icon="⚠️")
             cols = st.columns(len(sides))
             for col, r in zip(cols, sides, strict=True):

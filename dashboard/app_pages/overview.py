@@ -32,15 +32,15 @@ def render() -> None:
     ds = loaders.dataset()
     ui.header("Surveillance in Central Asia: who built it, who paid, who was sanctioned", md(INTRO))
 
-    st.subheader("1. Headline figures")
+    st.header("1. Headline figures")
     st.caption("Single figures, each from one cited sentence (hover the question mark for the quote); none is a sum "
                "of sources that disagree.")
     _headlines(ds)
 
-    st.subheader("2. Where to go next")
+    st.header("2. Where to go next")
     _page_links()
 
-    st.subheader("3. How to read it")
+    st.header("3. How to read it")
     _reading_notes(ds)
 
 

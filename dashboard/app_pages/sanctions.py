@@ -131,13 +131,13 @@ def render() -> None:
                    "date order (undated last); change the page to see the others.")
     _timeline(ds, actions, page, authorities, instruments, (first, last) if paged else None)
 
-    st.subheader("3. Parties added to the US Entity List")
+    st.header("3. Parties added to the US Entity List")
     _entity_list(ds)
 
-    st.subheader("4. All actions shown" if not paged else "4. The actions on this page")
+    st.header("4. All actions shown" if not paged else "4. The actions on this page")
     _table(ds, page, table_key, authorities, instruments, (first, last) if paged else None)
 
-    st.subheader("5. One action: its dates, quote and the parties it names")
+    st.header("5. One action: its dates, quote and the parties it names")
     action = query.bound("action", st.selectbox, ["", *everything["action_id"]], "", "Action",
                          fmt=lambda k: titles.get(k, "— choose an action —"))
     if action:
@@ -145,7 +145,7 @@ def render() -> None:
     else:
         st.info("Pick a row in the table, click a marker on the timeline, or choose an action above.", icon="👆")
 
-    st.subheader("6. Statements and calls to act: not binding")
+    st.header("6. Statements and calls to act: not binding")
     _statements(ds)
 
 

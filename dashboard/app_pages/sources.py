@@ -42,7 +42,7 @@ def render() -> None:
     docs = loaders.derive(ds, _documents)
     _sync_source(docs["at"])
 
-    st.subheader("1. The documents")
+    st.header("1. The documents")
     focus = query.bound("source", st.selectbox, docs["options"], ALL, "Focus one document",
                         fmt=docs["labels"].__getitem__)
     _documents_table(docs["table"])
@@ -50,13 +50,13 @@ def render() -> None:
     for sid in ui.paged([focus] if focus else docs["ids"], "documents", noun="documents", url_key="page"):
         _document(ds, sid)
 
-    st.subheader("2. Where the sources disagree")
+    st.header("2. Where the sources disagree")
     _disagreements(ds, focus)
 
-    st.subheader("3. Method and caveats")
+    st.header("3. Method and caveats")
     _method(ds)
 
-    st.subheader("4. Download the data")
+    st.header("4. Download the data")
     _downloads(ds)
 
 
@@ -110,7 +110,7 @@ def _document_view(ds, source_id: str) -> tuple[str, list[tuple[str, str, list[s
             f"author: {_text(s['author']) or 'not named'}", f"date: {sources.fmt_date(s['date_published'])}"]
     if _text(s["seed_file"]):
         meta.append(f"seed file {s['seed_file']}")
-    head = [f"#### {md(s['title'])}", _small(" · ".join(md(m) for m in meta))]
+    head = [f"### {md(s['title'])}", _small(" · ".join(md(m) for m in meta))]
     if _text(s["date_note"]):
         head.append(f"**Date:** {md(s['date_note'])}")
     head.append(f"**Licence:** {md(s['licence'])}")

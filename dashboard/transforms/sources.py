@@ -3,7 +3,6 @@ and each table back as CSV text for download."""
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 
 import numpy as np
@@ -388,8 +387,10 @@ def table_fields(descriptor: dict) -> dict[str, list[dict]]:
 
 
 def descriptor_json(descriptor: dict) -> str:
-    """The package descriptor as the datapackage.json file is written (2-space indent, UTF-8 kept)."""
-    return json.dumps(descriptor, indent=2, ensure_ascii=False) + "\n"
+    """The package descriptor as the datapackage.json file is written (data.descriptor_text)."""
+    from dashboard.data import descriptor_text
+
+    return descriptor_text(descriptor)
 
 
 def short_title(title: str, n: int = 70) -> str:
