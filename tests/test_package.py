@@ -72,3 +72,17 @@ def test_every_locator_field_states_the_counting_convention():
         d = f["description"]
         assert "counts body paragraphs from 1" in d and "Seed 002 counts paragraphs within their section" in d
         assert "never one before it" in d
+
+
+# Identifiers that group rows rather than point at another table's key.
+GROUPING_IDS = {("deployments", "system_id")}
+
+
+@pytest.mark.parametrize("res", TABULAR, ids=[r["name"] for r in TABULAR])
+def test_every_reference_field_is_a_foreign_key(res):
+    """A field named *_id that is not the table's own key points at a key elsewhere, and frictionless checks it."""
+    pk = res["schema"]["primaryKey"]
+    own = {pk} if isinstance(pk, str) else set(pk)
+    fks = {fk["fields"] for fk in res["schema"].get("foreignKeys", [])}
+    loose = {f["name"] for f in res["schema"]["fields"] if f["name"].endswith("_id")} - own - fks
+    assert loose <= {f for t, f in GROUPING_IDS if t == res["name"]}, f"{res['name']}: {sorted(loose)} not linked"

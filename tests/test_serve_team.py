@@ -114,3 +114,19 @@ def test_nginx_config_is_rendered_for_n_replicas(tmp_path):
     text = serve_team.render(tmp_path, "127.0.0.1:9999", ["127.0.0.1:1001", "127.0.0.1:1002", "127.0.0.1:1003"])
     assert text.count("server 127.0.0.1:") == 3 and "listen 127.0.0.1:9999;" in text
     assert not re.search(r"@[A-Z_]+@", text)
+
+
+def test_a_replica_that_dies_is_routed_around_and_restarted(team):
+    victim = team.replicas_procs()[0]
+    port = team.replica_ports[0]
+    victim.kill()
+    victim.wait(timeout=10)
+    for i in range(6):  # routes that hashed to the dead replica go to the other one (passive health check)
+        status, _h, _b = get(team.url + "/", {"Cookie": f"ca_route=failover-{i}"})
+        assert status == 200
+    assert team.watch() == [port]
+    deadline = time.time() + 120
+    while not serve_team._healthy(f"http://127.0.0.1:{port}/_stcore/health"):
+        assert time.time() < deadline, "the restarted replica did not come back"
+        time.sleep(0.5)
+    assert team.watch() == []

@@ -110,10 +110,10 @@ def make_map_figure(points: pd.DataFrame, events: pd.DataFrame, layer: pd.DataFr
             customdata=np.stack([[esc(n) for n in has["name"]], [esc(n) for n in has["note"]]], axis=-1),
             hovertemplate="<b>%{customdata[0]}</b><br>%{customdata[1]}<extra></extra>",
             marker_line=dict(color="#555", width=1.2), name=layer_label,
-            colorbar=dict(title=dict(text=wrap(layer_label, 30), side="top", font=dict(size=16 if present else 12)),
+            colorbar=dict(title=dict(text=wrap(layer_label, 26), side="top", font=dict(size=18 if present else 12)),
                           orientation="h", thickness=12, len=0.2, x=0.98, xanchor="right", y=0.03,
                           yanchor="bottom", bgcolor="rgba(255,255,255,0.92)", outlinewidth=0,
-                          tickfont=dict(size=15 if present else 12)),
+                          tickfont=dict(size=18 if present else 12)),
         ))
     fig.add_trace(go.Choropleth(
         geojson=_geojson(features, ["CN-XJ"]), locations=["CN-XJ"], featureidkey="properties.iso3",
@@ -154,8 +154,7 @@ def make_map_figure(points: pd.DataFrame, events: pd.DataFrame, layer: pd.DataFr
            f"{listed_n:,} from vendors on a US list; countries shaded by {layer_label[0].lower() + layer_label[1:]}; "
            f"Turkmenistan has no documented data.")
     sizing = "markers sized by cameras"
-    legend_title = ("<b>Vendor</b> (shape and colour)<br>black ring = on a US list<br>"
-                    "filled = in place · open = planned<br>crossed = declined")
+    legend_title = "<b>Vendor</b>: shape and colour<br>black ring: on a US list<br>open: planned · ✕: declined"
     if grouped:
         n_markers = len(groups["deployments"]) + len(groups["events"])
         where = "place" if groups["cell"] is None else f"{groups['cell']:g}° map square"
@@ -164,14 +163,14 @@ def make_map_figure(points: pd.DataFrame, events: pd.DataFrame, layer: pd.DataFr
         alt += (f" Each of the {n_markers:,} markers groups the records in one {where}; its hover gives its counts "
                 "and main vendors.")
     finish(fig, title=title, subtitle=f"{layer_label}; {sizing}; {year_label}", source=source,
-           alt=alt, as_of=as_of, present=present, height=680 if present else 560)
+           alt=alt, as_of=as_of, present=present, height=680 if present else 520)
     fig.update_layout(
         margin=dict(l=8, r=8, t=96 if present else 88, b=44 if present else 40), clickmode="event+select",
         dragmode=False,
         legend=dict(orientation="v", x=0.98, y=0.98, xanchor="right", yanchor="top", itemsizing="constant",
                     bgcolor="rgba(255,255,255,0.92)", bordercolor="#999", borderwidth=1,
-                    font=dict(size=16 if present else 12),
-                    title=dict(text=legend_title, font=dict(size=15 if present else 11))),
+                    font=dict(size=18 if present else 12),
+                    title=dict(text=legend_title, font=dict(size=18 if present else 11))),
     )
     for a in fig.layout.annotations:  # keep finish()'s source line at the foot of the image
         if a.text and a.text.startswith("Source: "):
@@ -241,7 +240,7 @@ def _leaders_and_cities(fig: go.Figure, points: pd.DataFrame, events: pd.DataFra
     fig.add_trace(go.Scattergeo(
         lon=labels["lx"], lat=labels["ly"], mode="text", text=[esc(p) for p in labels["place"]],
         textposition=list(labels["textposition"]), name="City names",
-        textfont=dict(size=17 if present else 12, color=LABEL_COLOUR, shadow=HALO),
+        textfont=dict(size=18 if present else 12, color=LABEL_COLOUR, shadow=HALO),
         hoverinfo="skip", showlegend=False,
     ))
 

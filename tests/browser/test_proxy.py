@@ -22,8 +22,11 @@ pytestmark = pytest.mark.skipif(not Path(NGINX).exists(),
 PROBE = re.compile(r"(HTTP 404 |404 \(Not Found\) at )http://[^/]+/[a-z]+/_stcore/(health|host-config)$")
 
 
-@pytest.mark.parametrize("url_path", [p[0] for p in PAGES])
-def test_every_page_through_the_proxy_under_its_csp(browser, team, url_path):
+CASES = [(p[0], "") for p in PAGES] + [("map", "?present=1"), ("briefing", "?present=1")]  # + presentation CSS
+
+
+@pytest.mark.parametrize("url_path,query", CASES, ids=[u + q for u, q in CASES])
+def test_every_page_through_the_proxy_under_its_csp(browser, team, url_path, query):
     ctx = browser.new_context(viewport={"width": 1280, "height": 720})
     pg = ctx.new_page()
     problems, requests, encodings = [], [], {}
@@ -35,17 +38,17 @@ def test_every_page_through_the_proxy_under_its_csp(browser, team, url_path):
     pg.on("response", lambda r: problems.append(f"HTTP {r.status} {r.url}") if r.status >= 400 else None)
     pg.on("response", lambda r: encodings.__setitem__(urlparse(r.url).path, r.headers.get("content-encoding")))
     try:
-        pg.goto(f"{team.url}/{'' if url_path == PAGES[0][0] else url_path}")
+        pg.goto(f"{team.url}/{'' if url_path == PAGES[0][0] else url_path}{query}")
         wait_for_app(pg, charts=MIN_CHARTS[url_path])
         # a CSP that blocked a style or script shows up here (Chromium logs every refusal as a console error)
         pg.wait_for_timeout(500)
         _assert_clean(pg)
         ARTIFACTS.mkdir(exist_ok=True)
-        pg.screenshot(path=str(ARTIFACTS / f"proxy-{url_path}.png"), full_page=True)
+        pg.screenshot(path=str(ARTIFACTS / f"proxy-{url_path}{'-present' if query else ''}.png"), full_page=True)
         assert [p for p in problems if not PROBE.search(p)] == []
         assert _off_host(requests, team.url) == []
         bundle = next(p for p in encodings if p.startswith("/static/js/index."))
-        assert encodings[bundle] in ("gzip", "br")  # Chromium asks for br over HTTPS only, so gzip here
+        assert encodings[bundle] in ("gzip", "br")  # br where Chromium asks for it (HTTPS, localhost)
         assert any(u.endswith("/_stcore/stream") for u in requests)
     finally:
         ctx.close()
