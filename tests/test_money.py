@@ -291,3 +291,18 @@ def test_bad_url_values_are_ignored_with_a_notice(open_page, bad):
     assert any("Ignored" in c.value for c in at.caption)
     assert "<script>" not in " ".join(c.value for c in at.caption)
     assert at.selectbox(key="q_country").value == "all"
+
+
+def test_a_short_bar_carries_its_amount_outside_so_it_is_never_clipped(dataset):
+    """Only a bar spanning most of the width holds its words inside; At-Bashi's US$275 million bar (a quarter of the
+    largest) writes them after the bar, where there is room."""
+    from dashboard.charts.money import INSIDE_SHARE
+
+    fig = make_financing_figure(money.financing_rows(dataset), scope="s", source="S", as_of="d")
+    bars = [t for t in fig.data if t.type == "bar"]
+    top = max(max(t.x) for t in bars)
+    for t in bars:
+        for x, pos, text in zip(t.x, t.textposition, t.text, strict=True):
+            assert pos == ("inside" if x >= INSIDE_SHARE * top else "outside"), text
+    placed = {text: pos for t in bars for text, pos in zip(t.text, t.textposition, strict=True)}
+    assert placed["US$275 million · agreed, then protested"] == "outside"

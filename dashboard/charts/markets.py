@@ -21,14 +21,6 @@ def _hover(r) -> str:
             + (f"<br>{wrap(r['caveat'], 60)}" if r.get("caveat") else ""))
 
 
-def _scaled_ticks(top: float, unit_word: str, scale: float) -> tuple[list[float], list[str]]:
-    raw = top / 5
-    mag = 10 ** np.floor(np.log10(raw))
-    step = next(m * mag for m in (1, 2, 2.5, 5, 10) if m * mag >= raw)
-    vals = [float(k * step) for k in range(int(top // step) + 1)]
-    return vals, ["0" if v == 0 else f"{v / scale:g} {unit_word}" for v in vals]
-
-
 def cameras_title(cams: pd.DataFrame) -> str:
     ids = cams.set_index("indicator_id")
     if CN_CAMERAS in ids.index and US_CAMERAS in ids.index:

@@ -26,6 +26,8 @@ DOMESTIC_COLOUR = OKABE_ITO["green"]
 REMAINDER_COLOUR = "#D9D9D9"
 LIGHT = {OKABE_ITO["orange"], OKABE_ITO["sky"], OKABE_ITO["yellow"], REMAINDER_COLOUR}  # take dark text
 
+INSIDE_SHARE = 0.6  # a bar at least this share of the longest carries its label inside
+
 
 def _an(word: str) -> str:
     return "an" if word[:1].lower() in "aeiou" else "a"
@@ -118,6 +120,7 @@ def make_financing_figure(rows: pd.DataFrame, *, scope: str, source: str, as_of:
     ]
     fig = go.Figure()
     has = rows[rows["amount_usd"].notna()]
+    top = float(has["amount_usd"].max()) if len(has) else 1e6
     for group in STATUS_GROUPS:
         g = has[has["status_group"] == group]
         if g.empty:
@@ -125,7 +128,10 @@ def make_financing_figure(rows: pd.DataFrame, *, scope: str, source: str, as_of:
         colour = GROUP_COLOURS[group]
         fig.add_trace(go.Bar(
             x=g["amount_usd"], y=g["ypos"], orientation="h", name=GROUP_LEGEND[group], width=0.42,
-            marker=dict(color=colour), text=[esc(t) for t in g["bar_text"]], textposition="auto",
+            marker=dict(color=colour), text=[esc(t) for t in g["bar_text"]],
+            # Words inside a bar only where the bar spans most of the width: Plotly's own "auto" guesses text width
+            # and clipped a label that a longer amount ("US$275 million") no longer fit.
+            textposition=["inside" if a >= INSIDE_SHARE * top else "outside" for a in g["amount_usd"]],
             insidetextanchor="start", cliponaxis=False, constraintext="none",
             insidetextfont=dict(color="#222" if colour in LIGHT else "#FFF", size=base),
             outsidetextfont=dict(color="#222", size=base),
@@ -148,7 +154,6 @@ def make_financing_figure(rows: pd.DataFrame, *, scope: str, source: str, as_of:
              xref="x", yref="y", align="left", font=dict(size=base - 1))
         for r in rows.to_dict("records")
     ])
-    top = float(has["amount_usd"].max()) if len(has) else 1e6
     fig.update_xaxes(range=[0, top * 1.12], visible=False)
     fig.update_yaxes(range=[-0.5, n - 0.1], visible=False)
     n_none = int(everything["amount_usd"].isna().sum())
