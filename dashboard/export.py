@@ -1,4 +1,4 @@
-"""Write the briefing pack: every key chart as PNG, SVG and PDF, the data with its datapackage, and a citations file.
+"""Write the briefing pack: every key chart as PNG, SVG and PDF, the data with its datapackage, and the citations.
 
 Usage: python -m dashboard.export --out DIR [--formats png,svg,pdf]
 """
@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from dashboard import briefing
+from dashboard import briefing, citations
 from dashboard.data import DATA_DIR, DataError, Dataset, load
 
 # Laid out at 1280x720 and rendered at 1.5x: a 1920x1080 image whose text stays readable on a slide.
@@ -83,6 +83,21 @@ def _quote_lines(evidence, titles: dict[str, str]) -> list[str]:
     return out
 
 
+def write_citations(out: Path, ds: Dataset) -> list[Path]:
+    """The sources as BibTeX, RIS and CSL-JSON, and the dataset's CITATION.cff, under out/citations/."""
+    folder = out / "citations"
+    folder.mkdir(parents=True, exist_ok=True)
+    written = []
+    for name, text in citations.files(ds).items():
+        (folder / name).write_text(text, encoding="utf-8")
+        written.append(folder / name)
+    cff = Path(__file__).resolve().parent.parent / "CITATION.cff"
+    if cff.is_file():
+        shutil.copy2(cff, folder / "CITATION.cff")
+        written.append(folder / "CITATION.cff")
+    return written
+
+
 def write_pack(out: Path, ds: Dataset | None = None, formats=("png", "svg", "pdf"),
                progress: Callable[[float, str], None] | None = None) -> list[Path]:
     """Write the pack into out/ and return the files written. progress(fraction, label) is called as it goes."""
@@ -114,6 +129,7 @@ def write_pack(out: Path, ds: Dataset | None = None, formats=("png", "svg", "pdf
     cites = out / "CITATIONS.md"
     cites.write_text(citations_markdown(ds, slides), encoding="utf-8")
     written.append(cites)
+    written += write_citations(out, ds)
     tell(1.0, "done")
     return written
 
