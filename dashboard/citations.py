@@ -149,6 +149,20 @@ def csl_json(ds: Dataset) -> str:
     return json.dumps(items, ensure_ascii=False, indent=2) + "\n"
 
 
+def plain_citations(ds: Dataset) -> list[str]:
+    """One readable reference per source (for a slide or a page): authors or publisher, title, date, address."""
+    out = []
+    for e in entries(ds):
+        who = "; ".join(e["authors"]) or e["publisher"]
+        bits = [who, f"“{e['title']}”"]
+        if e["authors"] and e["publisher"]:
+            bits.append(e["publisher"])
+        bits.append(e["date"].strftime("%Y-%m-%d") if e["date"] is not None else "undated")
+        text = ", ".join(b for b in bits if b) + "."
+        out.append(text + (f" {e['url']}" if e["url"] else " No address recorded.") + f" [{e['id']}]")
+    return out
+
+
 def files(ds: Dataset) -> dict[str, str]:
     """File name -> text, for the pack and the Sources page."""
     return {"sources.bib": bibtex(ds), "sources.ris": ris(ds), "sources.json": csl_json(ds)}
