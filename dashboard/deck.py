@@ -27,7 +27,7 @@ from dashboard.data import Dataset
 from dashboard.transforms import sources as sx
 
 TITLE = "Surveillance in Central Asia: who built it, who paid, who was sanctioned"
-WIDTH, HEIGHT = Inches(13.333), Inches(7.5)  # 16:9
+WIDTH, HEIGHT = Emu(12192000), Emu(6858000)  # 13.333 x 7.5 in: PowerPoint's own 16:9
 MARGIN = Inches(0.5)
 GEO_TRACES = {"choropleth", "choroplethmap", "choroplethmapbox", "scattergeo", "scattermap", "scattermapbox"}
 GREY = RGBColor(0x44, 0x44, 0x44)
@@ -307,37 +307,55 @@ def _record_index(ds: Dataset, tables) -> dict[tuple[str, str], dict]:
     return out
 
 
-def notes_text(ds: Dataset, view, link: str = "") -> str:
-    """Every record the chart rests on: what it says, its verbatim quote, source and locator; then each
-    disagreement among them with every side."""
+def records(ds: Dataset, view) -> tuple[list[dict], list[dict]]:
+    """The records a chart rests on (label, table, row_id, quote, source, locator, conflict_id), and each
+    disagreement among them with every side: what the speaker notes and the offline file list."""
     ev = view.evidence
     titles = {s["source_id"]: ui_source(s) for s in ds["sources"].to_dict("records")}
     index = _record_index(ds, ev["table"].unique())
     lookups = sx.label_lookups(ds)
+    out, conflicts = [], []
+    for r in ev.to_dict("records"):
+        rec = index.get((r["table"], str(r["row_id"])))
+        cid = r.get("conflict_id") if sx.given(r.get("conflict_id")) else (
+            rec.get("conflict_id") if rec is not None and sx.given(rec.get("conflict_id")) else None)
+        out.append({"label": sx.record_label(ds, r["table"], rec, lookups) if rec is not None else str(r["row_id"]),
+                    "table": r["table"], "row_id": str(r["row_id"]), "quote": r["quote"],
+                    "source": titles.get(r["source_id"], r["source_id"]), "locator": r["locator"],
+                    "conflict_id": cid})
+        if cid and cid not in conflicts:
+            conflicts.append(cid)
+    table = ds["disagreements"].set_index("conflict_id")
+    sides = []
+    for cid in conflicts:
+        d = table.loc[cid]
+        sides.append({"conflict_id": cid, "topic": d["topic"], "summary": d["summary"], "handling": d["handling"],
+                      "sides": [{"label": s["label"], "table": s["table"], "row_id": s["record_id"],
+                                 "quote": s["quote"], "source": titles.get(s["source_id"], s["source_id"]),
+                                 "locator": s["locator"]}
+                                for s in sx.conflict_rows(ds, cid, lookups).to_dict("records")]})
+    return out, sides
+
+
+def notes_text(ds: Dataset, view, link: str = "") -> str:
+    """Every record the chart rests on: what it says, its verbatim quote, source and locator; then each
+    disagreement among them with every side."""
+    recs, conflicts = records(ds, view)
     lines = [f"Finding: {getattr(view, 'alt', None) or view.finding}", f"Source line: {view.source}"]
     if link:
         lines.append(f"View: {link}")
-    lines += ["", f"The {len(ev)} records behind this chart:"]
-    conflicts: list[str] = []
-    for r in ev.to_dict("records"):
-        rec = index.get((r["table"], str(r["row_id"])))
-        label = sx.record_label(ds, r["table"], rec, lookups) if rec is not None else str(r["row_id"])
-        lines.append(f"• {label} [{r['table']} {r['row_id']}]")
+    lines += ["", f"The {len(recs)} records behind this chart:"]
+    for r in recs:
+        lines.append(f"• {r['label']} [{r['table']} {r['row_id']}]")
         lines.append(f"  “{r['quote']}”")
-        lines.append(f"  — {titles.get(r['source_id'], r['source_id'])}, {r['locator']}")
-        cid = r.get("conflict_id") if sx.given(r.get("conflict_id")) else (
-            rec.get("conflict_id") if rec is not None and sx.given(rec.get("conflict_id")) else None)
-        if cid:
-            lines.append(f"  ⚠ Sources disagree: {cid}")
-            if cid not in conflicts:
-                conflicts.append(cid)
-    for cid in conflicts:
-        d = ds["disagreements"].set_index("conflict_id").loc[cid]
-        lines += ["", f"Disagreement {cid}: {d['topic']}. {d['summary']} {d['handling']}"]
-        for side in sx.conflict_rows(ds, cid, lookups).to_dict("records"):
-            lines.append(f"  Side [{side['table']} {side['record_id']}]: {side['label']}")
-            lines.append(f"    “{side['quote']}” — {titles.get(side['source_id'], side['source_id'])}, "
-                         f"{side['locator']}")
+        lines.append(f"  — {r['source']}, {r['locator']}")
+        if r["conflict_id"]:
+            lines.append(f"  ⚠ Sources disagree: {r['conflict_id']}")
+    for d in conflicts:
+        lines += ["", f"Disagreement {d['conflict_id']}: {d['topic']}. {d['summary']} {d['handling']}"]
+        for s in d["sides"]:
+            lines.append(f"  Side [{s['table']} {s['row_id']}]: {s['label']}")
+            lines.append(f"    “{s['quote']}” — {s['source']}, {s['locator']}")
     return "\n".join(lines)
 
 
@@ -419,6 +437,8 @@ def build(ds: Dataset, views: list, *, title: str = TITLE, what: str = "", links
     sub.text = (what or f"A briefing deck: the {len(views)} key charts in presenting order, each titled with its "
                 "finding. The speaker notes quote the records behind every figure, with source and locator.")
     sub.text_frame.add_paragraph().text = f"Data as of {as_of} · dataset version {ds.descriptor.get('version', '')}"
+    for p in sub.text_frame.paragraphs:
+        p.font.size = Pt(20)
     links = links or [getattr(v, "link", "") for v in views]
     for v, link in zip(views, links, strict=True):
         chart_slide(prs, ds, v, link)
@@ -436,7 +456,7 @@ def _closing(prs, ds: Dataset) -> None:
     colw = (WIDTH - 2 * MARGIN - Inches(0.3)) / 2
     for col, part in enumerate((cites[:half], cites[half:])):
         tb = _text_box(slide, (MARGIN + int(col * (colw + Inches(0.3))), Inches(1.3), int(colw), Inches(5.9)),
-                       "\n".join(part), 9)
+                       "\n".join(part), 11)
         for p in tb.text_frame.paragraphs:
             p.space_after = Pt(3)
     slide.notes_slide.notes_text_frame.text = ("Every source the data cites, as in sources.csv. The same list comes "

@@ -107,7 +107,7 @@ def write_pack(out: Path, ds: Dataset | None = None, formats=("png", "svg", "pdf
     _start_renderer()
     tell = progress or (lambda f, label: None)
     slides = briefing.slides(ds, present=True)
-    steps = len(slides) * len(formats) + 2
+    steps = len(slides) * len(formats) + 3
     done, written = 0, []
     for i, s in enumerate(slides, start=1):
         for fmt in formats:
@@ -130,6 +130,11 @@ def write_pack(out: Path, ds: Dataset | None = None, formats=("png", "svg", "pdf
     cites.write_text(citations_markdown(ds, slides), encoding="utf-8")
     written.append(cites)
     written += write_citations(out, ds)
+    tell(done / steps, "briefing.pptx")
+    from dashboard import deck
+
+    (out / "briefing.pptx").write_bytes(deck.briefing_deck(ds))
+    written.append(out / "briefing.pptx")
     tell(1.0, "done")
     return written
 

@@ -59,6 +59,9 @@ def test_pack_carries_the_data_package_and_citations(pack):
     assert (out / "data" / "datapackage.json").exists()
     assert (out / "data" / "deployments.csv").read_text(encoding="utf-8").startswith("deployment_id,")
     assert "# Briefing pack: citations" in (out / "CITATIONS.md").read_text(encoding="utf-8")
+    assert {f.name for f in (out / "citations").iterdir()} == {"CITATION.cff", "sources.bib", "sources.ris",
+                                                                "sources.json"}
+    assert (out / "briefing.pptx").read_bytes()[:2] == b"PK"  # the deck (tested in test_deck.py)
 
 
 def test_export_with_bad_data_exits_non_zero_with_the_loader_message(data_copy, tmp_path, monkeypatch, capsys):
