@@ -107,7 +107,7 @@ def write_pack(out: Path, ds: Dataset | None = None, formats=("png", "svg", "pdf
     _start_renderer()
     tell = progress or (lambda f, label: None)
     slides = briefing.slides(ds, present=True)
-    steps = len(slides) * len(formats) + 3
+    steps = len(slides) * len(formats) + 4
     done, written = 0, []
     for i, s in enumerate(slides, start=1):
         for fmt in formats:
@@ -135,6 +135,11 @@ def write_pack(out: Path, ds: Dataset | None = None, formats=("png", "svg", "pdf
 
     (out / "briefing.pptx").write_bytes(deck.briefing_deck(ds))
     written.append(out / "briefing.pptx")
+    tell(done / steps, "briefing.html")
+    from dashboard import offline
+
+    (out / "briefing.html").write_text(offline.briefing_html(ds), encoding="utf-8")
+    written.append(out / "briefing.html")
     tell(1.0, "done")
     return written
 

@@ -62,6 +62,7 @@ def test_pack_carries_the_data_package_and_citations(pack):
     assert {f.name for f in (out / "citations").iterdir()} == {"CITATION.cff", "sources.bib", "sources.ris",
                                                                 "sources.json"}
     assert (out / "briefing.pptx").read_bytes()[:2] == b"PK"  # the deck (tested in test_deck.py)
+    assert "window.PlotlyGeoAssets" in (out / "briefing.html").read_text(encoding="utf-8")  # browser/test_offline
 
 
 def test_export_with_bad_data_exits_non_zero_with_the_loader_message(data_copy, tmp_path, monkeypatch, capsys):
