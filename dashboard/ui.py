@@ -9,7 +9,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from dashboard import loaders, query
+from dashboard import exports_ui, loaders, query
 from dashboard.data import Dataset
 from dashboard.safe import md
 from dashboard.transforms.sources import given as present
@@ -46,13 +46,15 @@ def plot_config(name: str, fmt: str = "png") -> dict:
     }
 
 
-def chart(fig: go.Figure, key: str, *, selectable: bool = False):
-    """Draw a figure with the shared config and print its one-line summary; returns the selection event."""
+def chart(fig: go.Figure, key: str, *, selectable: bool = False, view=None):
+    """Draw a figure with the shared config and print its one-line summary; returns the selection event.
+    The image it exports is named after the view and its source line carries the view's link (exports_ui)."""
     meta = fig.layout.meta or {}
     fmt = export_format()
+    fig, name = exports_ui.prepare(loaders.dataset(), fig, key, view)
     # theme=None: the screen shows exactly the figure that exports and the briefing pack render.
     event = st.plotly_chart(
-        fig, key=key, config=plot_config(meta.get("title", key), fmt), width="stretch", theme=None,
+        fig, key=key, config=plot_config(name, fmt), width="stretch", theme=None,
         on_select="rerun" if selectable else "ignore", selection_mode="points",
     )
     if meta.get("alt"):

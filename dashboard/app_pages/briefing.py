@@ -7,7 +7,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from dashboard import briefing, export, loaders, query, ui
+from dashboard import briefing, export, exports_ui, loaders, query, ui
 from dashboard.data import fingerprint
 from dashboard.safe import md
 
@@ -64,7 +64,8 @@ def render() -> None:
     st.divider()
     st.subheader("Briefing pack")
     st.markdown("Every chart as PNG (1920×1080), SVG and PDF, each citing itself; the data with its "
-                "`datapackage.json`; and `CITATIONS.md` with each chart's quotes.")
+                "`datapackage.json`; `CITATIONS.md` with each chart's quotes; the sources as BibTeX, RIS and "
+                "CSL-JSON; `briefing.pptx` and `briefing.html`.")
     if st.button("Prepare the briefing pack", key="make_pack"):
         try:
             st.session_state["_pack"] = _pack(ds, fingerprint())
@@ -73,6 +74,7 @@ def render() -> None:
     if st.session_state.get("_pack"):
         st.download_button("Download briefing-pack.zip", st.session_state["_pack"], file_name="briefing-pack.zip",
                            mime="application/zip", key="download_pack")
+    exports_ui.briefing_downloads(ds)
 
 
 if __name__ == "__main__":
