@@ -5,7 +5,7 @@ ADDRESS ?= 127.0.0.1
 STAMP   := .venv/.installed
 
 .DEFAULT_GOAL := help
-.PHONY: help setup run test test-fast lint validate boundaries export bench load clean
+.PHONY: help setup sysdeps run test test-fast lint validate boundaries export bench load clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -16,12 +16,20 @@ $(STAMP): requirements.txt pyproject.toml
 	$(PY) -m pip install --quiet -r requirements.txt
 	touch $(STAMP)
 
-setup: $(STAMP) ## Create .venv and install pinned requirements (only when they changed)
+setup: $(STAMP) sysdeps ## Create .venv and install pinned requirements (only when they changed)
+
+# The deck test converts briefing.pptx with LibreOffice Impress and renders pages with pdftoppm (Debian packages).
+sysdeps: ## Install LibreOffice Impress and poppler-utils with apt when missing and running as root
+	@if command -v soffice >/dev/null 2>&1 && command -v pdftoppm >/dev/null 2>&1; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	  apt-get update -q >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends \
+	    libreoffice-impress poppler-utils >/dev/null; \
+	else echo "note: the deck test needs LibreOffice Impress and pdftoppm: apt-get install libreoffice-impress poppler-utils"; fi
 
 run: $(STAMP) ## Run the dashboard (default http://127.0.0.1:8501; ADDRESS=, PORT= to change)
 	$(PY) -m streamlit run dashboard/app.py --server.port $(PORT) --server.address $(ADDRESS)
 
-test: $(STAMP) ## Lint and run every test (the browser tests need /usr/bin/chromium)
+test: $(STAMP) sysdeps ## Lint and run every test (the browser tests need /usr/bin/chromium)
 	$(PY) -m ruff check dashboard tests scripts
 	$(PY) -m pytest -q
 
