@@ -58,8 +58,10 @@ class ChartSpec:
 
 
 def plain(text) -> str:
-    """Plotly's display text as plain words: <br> becomes a space, tags go, entities are decoded."""
+    """Plotly's display text as plain words: <br> becomes a space, a bold lead is set off by a dash, tags go,
+    entities are decoded."""
     text = re.sub(r"<br\s*/?>", " ", str(text or ""))
+    text = re.sub(r"</b>\s*(?=\S)", " — ", text)
     return " ".join(html.unescape(re.sub(r"<[^>]+>", "", text)).split())
 
 
