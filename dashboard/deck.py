@@ -44,6 +44,7 @@ class Series:
     labels: list[str] = field(default_factory=list)  # per value: the bar's text as the figure prints it
     x: list | None = None            # xy only: the x values (dates become pandas Timestamps)
     line: bool = False               # xy only: drawn as a line (else markers)
+    label_colour: str | None = None  # bar only: the figure's text colour where the slide puts the label
 
 
 @dataclass
@@ -148,20 +149,25 @@ def _bar_spec(fig: go.Figure) -> ChartSpec:
     for p in positions:
         label = ticks.get(p) or (_annotation_label(fig, p) if isinstance(p, int | float) else None) or plain(p)
         cats.append(f"{label} — {notes[p]}" if p in notes else label)
+    stacked = fig.layout.barmode in ("stack", "relative")
     series = []
     for t in bars:
         pos, vals = pos_of(t), val_of(t)
+        # labels sit inside stacked bars and past the end of others, as the figure draws them
+        font = t.insidetextfont if stacked else t.outsidetextfont
         cols, texts = _colours(t, len(pos)), _texts(t, len(pos))
         at = {p: i for i, p in enumerate(pos)}
         series.append(Series(
             name=plain(t.name), values=[_num(vals[at[p]]) if p in at else None for p in positions],
             colours=[cols[at[p]] if p in at else None for p in positions],
-            labels=[texts[at[p]] if p in at else "" for p in positions]))
+            labels=[texts[at[p]] if p in at else "" for p in positions],
+            label_colour=(font.color if isinstance(font.color, str) else None) or (
+                t.textfont.color if isinstance(t.textfont.color, str) else None)))
     texts = " ".join(x for s in series for x in s.labels)
     peak = max((abs(v) for s in series for v in s.values if v is not None), default=0)
     fmt = ('"$"#,##0,,"M"' if "$" in texts and peak >= 1e6 else '#,##0,,"M"' if peak >= 1e6
            else '0"%"' if "%" in texts else "#,##0")
-    return ChartSpec("bar", cats, series, stacked=fig.layout.barmode in ("stack", "relative"), number_format=fmt,
+    return ChartSpec("bar", cats, series, stacked=stacked, number_format=fmt,
                      x_title=plain(fig.layout.xaxis.title.text) if horizontal else plain(fig.layout.yaxis.title.text))
 
 
@@ -194,6 +200,8 @@ def serial(v) -> float:
 
 
 def _rgb(hex_colour: str | None) -> RGBColor | None:
+    if hex_colour and re.fullmatch(r"#[0-9A-Fa-f]{3}", hex_colour):
+        hex_colour = "#" + "".join(c * 2 for c in hex_colour[1:])
     if not hex_colour or not re.fullmatch(r"#[0-9A-Fa-f]{6}", hex_colour):
         return None
     return RGBColor.from_string(hex_colour[1:].upper())
@@ -232,7 +240,10 @@ def _add_native_chart(slide, spec: ChartSpec, box: tuple) -> object:
                 if label:
                     tf = point.data_label.text_frame
                     tf.text = label
-                    tf.paragraphs[0].runs[0].font.size = Pt(11)
+                    run = tf.paragraphs[0].runs[0]
+                    run.font.size = Pt(11)
+                    if _rgb(s.label_colour):
+                        run.font.color.rgb = _rgb(s.label_colour)
                     point.data_label.position = (XL_LABEL_POSITION.CENTER if spec.stacked
                                                  else XL_LABEL_POSITION.OUTSIDE_END)
     else:
@@ -346,7 +357,11 @@ def notes_text(ds: Dataset, view, link: str = "") -> str:
     lines = [f"Finding: {getattr(view, 'alt', None) or view.finding}", f"Source line: {view.source}"]
     if link:
         lines.append(f"View: {link}")
-    lines += ["", f"The {len(recs)} records behind this chart:"]
+    if not recs:
+        lines += ["", "The records behind this chart, with their quotes, are listed under it in the dashboard"
+                  + (f" ({link})." if link else ".")]
+    else:
+        lines += ["", f"The {len(recs)} records behind this chart:"]
     for r in recs:
         lines.append(f"• {r['label']} [{r['table']} {r['row_id']}]")
         lines.append(f"  “{r['quote']}”")
