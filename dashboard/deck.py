@@ -429,7 +429,9 @@ def chart_slide(prs, ds: Dataset, view, link: str = "") -> None:
         frame = _add_native_chart(slide, spec, box)
         set_alt(frame, alt)
     elif view.figure is not None:
-        png = picture_png(view.figure)
+        from dashboard.export import with_link
+
+        png = picture_png(with_link(view.figure, link))
         h = box[3]
         w = Emu(int(h * 16 / 9))
         pic = slide.shapes.add_picture(io.BytesIO(png), Emu(int((WIDTH - w) / 2)), box[1], w, h)
@@ -488,8 +490,9 @@ def briefing_views(ds: Dataset, present: bool = True) -> list:
 
 def briefing_deck(ds: Dataset) -> bytes:
     views = briefing_views(ds)
-    links = [getattr(v, "link", "") or f"/briefing?step={i}" for i, v in enumerate(views, start=1)]
-    return build(ds, views, links=links)
+    from dashboard.export import briefing_link
+
+    return build(ds, views, links=[briefing_link(i, v) for i, v in enumerate(views, start=1)])
 
 
 def main(argv: list[str] | None = None) -> int:

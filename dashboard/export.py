@@ -23,6 +23,27 @@ WIDTH, HEIGHT, SCALE = 1280, 720, 1.5
 TOPOJSON_DIR = Path(__file__).resolve().parent / "static" / "topojson"
 
 
+def with_link(fig, link: str):
+    """A copy of the figure whose drawn source line ends with the view's link ('View: /money?country=KGZ'), so an
+    exported image says how to reopen what it shows. The figure itself (often memoised and shared) is unchanged."""
+    import plotly.graph_objects as go
+
+    if not link:
+        return fig
+    out = go.Figure(fig)
+    for a in out.layout.annotations:
+        if isinstance(a.text, str) and a.text.startswith("Source:"):
+            a.text = f"{a.text} · View: {link}"
+            break
+    out.update_layout(meta={**dict(out.layout.meta or {}), "link": link})
+    return out
+
+
+def briefing_link(i: int, view=None) -> str:
+    """The dashboard link that reopens the i-th key chart (1-based): the view's own, else the briefing step."""
+    return getattr(view, "link", "") or f"/briefing?step={i}"
+
+
 class ExportError(Exception):
     """A plain-words reason the pack could not be written."""
 
@@ -110,10 +131,11 @@ def write_pack(out: Path, ds: Dataset | None = None, formats=("png", "svg", "pdf
     steps = len(slides) * len(formats) + 4
     done, written = 0, []
     for i, s in enumerate(slides, start=1):
+        fig = with_link(s.figure, briefing_link(i, s))
         for fmt in formats:
             path = out / "charts" / f"{i:02d}-{s.slug}.{fmt}"
             tell(done / steps, f"{path.name}")
-            s.figure.write_image(path, format=fmt, width=WIDTH, height=HEIGHT, scale=SCALE)
+            fig.write_image(path, format=fmt, width=WIDTH, height=HEIGHT, scale=SCALE)
             written.append(path)
             done += 1
     tell(done / steps, "data")

@@ -122,14 +122,9 @@ def stamp(fig: go.Figure, link: str) -> go.Figure:
         if hit is not None and hit[0] is fig:
             _stamped.move_to_end(key)
             return hit[1]
-    out = go.Figure(fig)
-    for a in out.layout.annotations:
-        if isinstance(a.text, str) and a.text.startswith("Source:"):
-            a.text = f"{a.text} · View: {link}"
-            break
-    meta = dict(out.layout.meta or {})
-    meta["link"] = link
-    out.update_layout(meta=meta)
+    from dashboard.export import with_link
+
+    out = with_link(fig, link)
     with _lock:
         _stamped[key] = (fig, out)
         while len(_stamped) > 256:

@@ -181,11 +181,16 @@ def briefing_html(ds: Dataset, views: list | None = None, links: list[str] | Non
         from dashboard import deck
 
         views = deck.briefing_views(ds)
-        links = links or [getattr(v, "link", "") or f"/briefing?step={i}" for i, v in enumerate(views, start=1)]
+        from dashboard.export import briefing_link
+
+        links = links or [briefing_link(i, v) for i, v in enumerate(views, start=1)]
     links = links or [getattr(v, "link", "") for v in views]
     as_of = ds.descriptor.get("created", "")[:10]
-    figs = "\n".join(f"<script type=\"application/json\" id=\"fig-{i}\">{_json_script(_offline_figure(v.figure))}"
-                     "</script>" for i, v in enumerate(views, start=1))
+    from dashboard.export import with_link
+
+    figs = "\n".join(f"<script type=\"application/json\" id=\"fig-{i}\">"
+                     f"{_json_script(_offline_figure(with_link(v.figure, link)))}</script>"
+                     for i, (v, link) in enumerate(zip(views, links, strict=True), start=1))
     config = {"displaylogo": False, "responsive": True, "typesetMath": False,
               "modeBarButtonsToRemove": ["lasso2d", "select2d"],
               "toImageButtonOptions": {"format": "png", "width": 1280, "height": 720, "scale": 1.5}}

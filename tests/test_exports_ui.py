@@ -36,6 +36,18 @@ def test_stamp_adds_the_link_to_a_copy_and_keeps_the_shared_figure(dataset):
     assert exports_ui.stamp(fig, "/money?country=KGZ") is out  # a rerun reuses the copy
 
 
+@pytest.fixture(scope="module", autouse=True)
+def _renderer():
+    """Image exports here start kaleido's browser in this process: stop it with the module, not at exit."""
+    yield
+    import kaleido
+
+    try:
+        kaleido.stop_sync_server(silence_warnings=True)
+    except Exception:  # never started (an earlier test failed): nothing to stop
+        pass
+
+
 @pytest.fixture(scope="module")
 def money_kgz():
     import streamlit as st
