@@ -199,3 +199,41 @@ def test_libreoffice_opens_the_deck_and_renders_every_slide(deck_pdf, prs):
         assert im.size[0] / im.size[1] == pytest.approx(16 / 9, rel=0.02)
         lo, hi = im.getextrema()
         assert hi - lo > 100, f"{page.name} is blank"  # something was drawn
+
+
+# --- bad input: a plain message, no traceback, no half-written file ---
+
+@pytest.mark.parametrize("module", ["deck", "offline"])
+def test_bad_data_exits_with_the_loader_message_and_writes_nothing(module, data_copy, tmp_path, monkeypatch, capsys):
+    import importlib
+
+    from dashboard import data
+
+    (data_copy / "debt.csv").write_text("debt_id\nx\n", encoding="utf-8")
+    monkeypatch.setattr(data, "DATA_DIR", data_copy)
+    (tmp_path / "out").mkdir()
+    out = tmp_path / "out" / f"briefing.{'pptx' if module == 'deck' else 'html'}"
+    code = importlib.import_module(f"dashboard.{module}").main(["--out", str(out)])
+    err = capsys.readouterr().err
+    assert code == 2 and "debt.csv" in err and "Traceback" not in err
+    assert not list(out.parent.iterdir())
+
+
+HOSTILE = '</script><img src=x onerror="alert(1)"><b>bold</b> {{7*7}}'
+
+
+def test_data_text_stays_text_in_the_offline_file_and_the_notes(data_copy, tmp_path):
+    from dashboard import offline
+    from dashboard.data import load
+
+    fin = pd.read_csv(data_copy / "financing.csv", dtype=str, keep_default_na=False)
+    fin.loc[0, "quote"] = fin.loc[0, "quote"] + " " + HOSTILE
+    fin.loc[0, "purpose"] = HOSTILE
+    fin.to_csv(data_copy / "financing.csv", index=False)
+    ds = load(data_copy)
+    views = briefing.slides(ds, True)
+    page = offline.briefing_html(ds, views=views[1:3], links=["/briefing?step=2", "/briefing?step=3"])
+    assert "<img src=x" not in page and "</script><img" not in page
+    assert "&lt;/script&gt;&lt;img src=x" in page  # shown as text in the quotes
+    notes = deck.notes_text(ds, views[1], "/briefing?step=2")
+    assert HOSTILE in notes  # notes are plain text: kept verbatim, never interpreted
