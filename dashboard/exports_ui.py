@@ -106,6 +106,9 @@ def chart_name(ds: Dataset | None, key: str, title: str) -> str:
     return view_name(ds) if not charts else f"{view_name(ds)}-{slug(own)}"
 
 
+# Stamped copies of memoised figures, most recently used kept: a copy costs tens of ms, so a rerun must not redo it,
+# and a map figure is large, so only so many are kept.
+STAMPED_MAX = 64
 _stamped: OrderedDict = OrderedDict()
 _lock = threading.Lock()
 
@@ -127,7 +130,7 @@ def stamp(fig: go.Figure, link: str) -> go.Figure:
     out = with_link(fig, link)
     with _lock:
         _stamped[key] = (fig, out)
-        while len(_stamped) > 256:
+        while len(_stamped) > STAMPED_MAX:
             _stamped.popitem(last=False)
     return out
 
