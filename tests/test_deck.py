@@ -17,7 +17,7 @@ from pptx.enum.dml import MSO_FILL
 from pptx.enum.shapes import MSO_SHAPE_TYPE
 from pptx.util import Emu
 
-from dashboard import briefing, deck
+from dashboard import briefing, deck, export
 from dashboard.transforms import sources as sx
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -76,7 +76,7 @@ def test_every_chart_slide_has_its_source_line_and_link(prs, views):
     for i, (slide, v) in enumerate(zip(list(prs.slides)[1:-1], views, strict=True), start=1):
         text = " ".join(s.text_frame.text for s in slide.shapes if s.has_text_frame)
         assert f"Source: {v.source}" in text
-        assert f"View: /briefing?step={i}" in text
+        assert f"View: {export.briefing_link(i, v)}" in text
 
 
 def test_bar_and_step_charts_are_native_with_the_figures_numbers_and_colours(prs, views):

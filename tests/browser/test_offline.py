@@ -37,7 +37,7 @@ def test_offline_file_is_one_file_under_6_mb_with_plotly_once(offline_file):
 
 
 def test_offline_file_draws_every_chart_with_the_network_blocked(browser, offline_file, dataset):
-    from dashboard import briefing
+    from dashboard import briefing, export
 
     views = briefing.slides(dataset, True)
     SHOTS.mkdir(parents=True, exist_ok=True)
@@ -70,7 +70,8 @@ def test_offline_file_draws_every_chart_with_the_network_blocked(browser, offlin
             assert page.locator(f"#slide-{i} h2").text_content() == v.title
             assert v.source in page.locator(f"#slide-{i} .source").inner_text()
             assert page.url.endswith(f"#{i}")
-            assert any(f"View: /briefing?step={i}" in x for x in chart.locator(".annotation-text").all_text_contents())
+            link = export.briefing_link(i, v)
+            assert any(f"View: {link}" in x for x in chart.locator(".annotation-text").all_text_contents())
             page.screenshot(path=str(SHOTS / f"{i:02d}-{v.slug}.png"))
         # the map's base layer came from the file: land and country lines drawn
         page.keyboard.press("Home")
