@@ -15,8 +15,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from dashboard import briefing, citations
+from dashboard import citations
 from dashboard.data import DATA_DIR, DataError, Dataset, load
+from dashboard.views import View, as_of, briefing
 
 # Laid out at 1280x720 and rendered at 1.5x: a 1920x1080 image whose text stays readable on a slide.
 WIDTH, HEIGHT, SCALE = 1280, 720, 1.5
@@ -77,13 +78,13 @@ def _start_renderer() -> None:
         ) from None
 
 
-def citations_markdown(ds: Dataset, slides: list[briefing.Slide]) -> str:
+def citations_markdown(ds: Dataset, slides: list[View]) -> str:
     """Each chart's title, finding, source line, and every quote it rests on, with source and locator."""
     titles = dict(zip(ds["sources"]["source_id"], ds["sources"]["title"], strict=True))
-    out = [f"# Briefing pack: citations\n\nData as of {briefing.as_of(ds)}. Every figure in these charts comes "
+    out = [f"# Briefing pack: citations\n\nData as of {as_of(ds)}. Every figure in these charts comes "
            "from the quotes below; the full tables are in `data/`.\n"]
     for i, s in enumerate(slides, start=1):
-        out.append(f"\n## {i}. {s.title}\n\n{s.finding}\n\nSource line: {s.source}\n\nFile: `{i:02d}-{s.slug}.*`\n")
+        out.append(f"\n## {i}. {s.title}\n\n{s.alt}\n\nSource line: {s.source}\n\nFile: `{i:02d}-{s.slug}.*`\n")
         out += _quote_lines(s.evidence, titles)
     return "\n".join(out) + "\n"
 

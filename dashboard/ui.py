@@ -9,7 +9,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from dashboard import exports_ui, loaders, query
+from dashboard import exports_ui, fmt, loaders, query
 from dashboard.data import Dataset
 from dashboard.safe import md
 from dashboard.transforms.sources import given as present
@@ -82,7 +82,7 @@ def _source_lines(ds: Dataset) -> dict[str, str]:
     lines = {}
     for s in ds["sources"].to_dict("records"):
         who = s["publisher"] or s["author"]
-        date = f", {s['date_published']:%Y-%m-%d}" if pd.notna(s["date_published"]) else ""
+        date = f", {fmt.date(s['date_published'])}" if fmt.given(s["date_published"]) else ""
         lines[s["source_id"]] = f"{who + ', ' if who else ''}“{s['title']}”{date}"
     return lines
 

@@ -79,7 +79,7 @@ CASES = [
     (wrong_type, "deployments.csv", 13, "year", "twenty-thirteen"),
     (bad_date, "action_dates.csv", 6, "date", "2019-10-32"),
     (dangling_reference, "deployments.csv", 2, "vendor_id", "dangling reference"),
-    (duplicate_key, "events.csv", 12, "event_id", "duplicate"),
+    (duplicate_key, "events.csv", 14, "event_id", "duplicate"),
     (out_of_range, "debt.csv", 2, "share_pct", "140"),
     (not_utf8, "countries.csv", 2, None, "UTF-8"),
     (empty_geojson, "boundaries.geojson", None, None, "no features"),

@@ -116,12 +116,15 @@ def test_bar_and_step_charts_are_native_with_the_figures_numbers_and_colours(prs
         assert _alt(charts[0]) == v.alt if hasattr(v, "alt") else v.finding
 
 
-def test_financing_rows_keep_their_labels_and_gaps(prs, views):
+def test_financing_rows_keep_their_labels_and_gaps(prs, views, dataset):
     i = [v.slug for v in views].index("loans-deals-offers")
     chart = [s for s in list(prs.slides)[1 + i].shapes if s.has_chart][0].chart
     cats = list(chart.plots[0].categories)
-    assert len(cats) == 11 and cats[0].startswith("Kyrgyzstan · Chinese logistic centres")
-    assert "amount not given" in cats[2]  # a row the documents give no amount for is kept, with that said
+    fin = dataset["financing"]
+    assert len(cats) == len(views[i].evidence) == len(fin)  # one row per record, as on screen
+    assert cats[0].startswith("Kyrgyzstan · ")
+    # a record the documents give no amount for keeps its row, saying so, with no bar
+    assert sum("amount not given" in c for c in cats) == fin["amount_usd"].isna().sum() > 0
 
 
 def test_map_and_timeline_are_1920x1080_pictures_with_alt_text(prs, views):

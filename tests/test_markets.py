@@ -5,6 +5,7 @@ import json
 import pandas as pd
 import pytest
 
+from dashboard import fmt
 from dashboard.charts.markets import (
     cameras_title,
     make_cameras_figure,
@@ -12,7 +13,7 @@ from dashboard.charts.markets import (
     make_market_figure,
     market_title,
 )
-from dashboard.transforms import money
+from dashboard.transforms import markets
 
 MAX_TITLE = 88
 
@@ -24,7 +25,7 @@ MAX_TITLE = 88
     (1.5, "1.5 times"), (12.34, "12.3 times"),
 ])
 def test_times_phrase_never_overstates(ratio, words):
-    assert money.times_phrase(ratio) == words
+    assert fmt.times(ratio) == words
 
 
 @pytest.mark.parametrize("value, unit, qualifier, text", [
@@ -32,22 +33,22 @@ def test_times_phrase_never_overstates(ratio, words):
     (450_000_000, "cameras", "about", "about 450 million"),
     (42, "percent", "around", "around 42%"),
     (14.7, "percent", None, "14.7%"),
-    (39_000_000_000, "USD", None, "$39 billion"),
+    (39_000_000_000, "USD", None, "US$39 billion"),
     (150, "countries and regions", "more than", "more than 150 countries and regions"),
     (2001, "year", None, "2001"),
     (1_500_000, "people", "an estimated", "an estimated 1.5 million"),
     (None, "cameras", None, "not given"),
 ])
 def test_figure_text_keeps_the_qualifier(value, unit, qualifier, text):
-    assert money.figure_text(value, unit, qualifier) == text
+    assert markets.figure_text(value, unit, qualifier) == text
 
 
 def test_indicator_topics(dataset):
-    assert len(money.indicator_rows(dataset, "cameras")) == 5
-    assert len(money.indicator_rows(dataset, "market")) == 3
-    assert len(money.indicator_rows(dataset, "company")) == 6
-    everything = money.indicator_rows(dataset)
-    assert set(everything["topic"]) == set(money.TOPICS)  # detention and telecom are not headline market figures
+    assert len(markets.indicator_rows(dataset, "cameras")) == 5
+    assert len(markets.indicator_rows(dataset, "market")) == 3
+    assert len(markets.indicator_rows(dataset, "company")) == 6
+    everything = markets.indicator_rows(dataset)
+    assert set(everything["topic"]) == set(markets.TOPICS)  # detention and telecom are not headline market figures
     cards = everything.set_index("indicator_id")
     assert cards.loc["cn-skynet-2017", "card_value"] == "more than 20 million"
     assert cards.loc["hikvision-countries", "card_value"] == "more than 150"
@@ -56,7 +57,7 @@ def test_indicator_topics(dataset):
 
 
 def test_camera_counts_flag_the_projection(dataset):
-    cams = money.camera_counts(dataset)
+    cams = markets.camera_counts(dataset)
     assert list(cams["indicator_id"]) == ["cn-cameras-2017", "us-cameras-2017", "cn-skynet-2017",
                                           "cn-new-cameras-by-2020"]
     assert list(cams["projection"]) == [False, False, False, True]
@@ -64,17 +65,17 @@ def test_camera_counts_flag_the_projection(dataset):
 
 
 def test_market_growth_and_hikvision_shares(dataset):
-    growth = money.market_growth(dataset)
+    growth = markets.market_growth(dataset)
     assert list(growth["label"]) == ["China", "Rest of the world"]
     assert list(growth["value"]) == [14.7, 5.5]
-    shares = money.hikvision_shares(dataset).set_index("indicator_id")
+    shares = markets.hikvision_shares(dataset).set_index("indicator_id")
     assert shares.loc["hikvision-soe-control", "text"] == "around 42%"
     assert shares.loc["hikvision-cethik-stake", "value"] == 39.6
     assert shares.loc["hikvision-global-share-2017", "kind"] == "market share"
 
 
 def test_detention_estimates_keep_each_source(dataset):
-    est = money.detention_estimates(dataset)
+    est = markets.detention_estimates(dataset)
     assert len(est) == 3 and est["source_id"].is_unique
     assert set(est["text"]) == {"an estimated 1.5 million", "approximately more than 1 million",
                                 "more than 1 million"}
@@ -84,7 +85,7 @@ def test_detention_estimates_keep_each_source(dataset):
 # --- figures ---
 
 def test_cameras_title_computes_the_ratio_from_the_data(dataset):
-    cams = money.camera_counts(dataset)
+    cams = markets.camera_counts(dataset)
     assert cameras_title(cams) == "China had more than three times as many surveillance cameras as the US in 2017"
     made_up = cams.copy()
     made_up.loc[made_up["indicator_id"] == "cn-cameras-2017", "value"] = 100_000_000
@@ -92,7 +93,7 @@ def test_cameras_title_computes_the_ratio_from_the_data(dataset):
 
 
 def test_cameras_figure_marks_the_projection_and_keeps_qualifiers(dataset):
-    fig = make_cameras_figure(money.camera_counts(dataset), source="S", as_of="d")
+    fig = make_cameras_figure(markets.camera_counts(dataset), source="S", as_of="d")
     proj = next(t for t in fig.data if t.name == "Projection (not a count)")
     assert proj.marker.pattern.shape == "/"
     assert "projection, not a count" in proj.text[0] and proj.text[0].startswith("about 450 million")
@@ -103,7 +104,7 @@ def test_cameras_figure_marks_the_projection_and_keeps_qualifiers(dataset):
 
 
 def test_market_figure_title_and_bars(dataset):
-    growth = money.market_growth(dataset)
+    growth = markets.market_growth(dataset)
     assert market_title(growth) == "China's video-surveillance market grew more than twice as fast as elsewhere in 2017"
     fig = make_market_figure(growth, "China accounts for 44% of global revenue", source="S", as_of="d")
     assert list(fig.data[0].y) == [14.7, 5.5]
@@ -112,7 +113,7 @@ def test_market_figure_title_and_bars(dataset):
 
 
 def test_hikvision_figure_keeps_figures_separate(dataset):
-    fig = make_hikvision_figure(money.hikvision_shares(dataset), source="S", as_of="d")
+    fig = make_hikvision_figure(markets.hikvision_shares(dataset), source="S", as_of="d")
     title = fig.layout.meta["title"]
     assert "around 42%" in title and "21.4%" in title and len(title) <= MAX_TITLE
     assert fig.layout.barmode != "stack"  # ownership figures are separate statements, never added
@@ -132,7 +133,7 @@ def test_empty_market_input_says_so():
 
 
 def test_figures_escape_markup_in_data(dataset):
-    cams = money.camera_counts(dataset).copy()
+    cams = markets.camera_counts(dataset).copy()
     cams.loc[0, "label"] = "<img src=x onerror=alert(1)>"
     cams.loc[0, "name"] = "<script>x</script>"
     fig = make_cameras_figure(cams, source="S", as_of="d")

@@ -27,8 +27,8 @@ def test_status_groups(status, group):
 
 
 @pytest.mark.parametrize("amount, text", [
-    (1_100_000, "$1.1 million"), (20_900_000, "$20.9 million"), (1_000_000_000, "$1 billion"),
-    (39_000_000_000, "$39 billion"), (1_234_567, "$1,234,567"), (950, "$950"), (None, "amount not given"),
+    (1_100_000, "US$1.1 million"), (20_900_000, "US$20.9 million"), (1_000_000_000, "US$1 billion"),
+    (39_000_000_000, "US$39 billion"), (1_234_567, "US$1,234,567"), (950, "US$950"), (None, "amount not given"),
     (float("nan"), "amount not given"),
 ])
 def test_money_is_exact_and_never_rounds_away(amount, text):
@@ -37,9 +37,10 @@ def test_money_is_exact_and_never_rounds_away(amount, text):
 
 def test_financing_rows_cover_every_record_with_words_for_missing_amounts(dataset):
     rows = money.financing_rows(dataset)
-    assert len(rows) == len(dataset["financing"]) == 11
+    assert len(rows) == len(dataset["financing"]) == 12
     missing = rows[rows["amount_usd"].isna()]
-    assert set(missing["financing_id"]) == {"kg-bishkek-ceiec-funding", "tj-chp-loans"}
+    assert set(missing["financing_id"]) == {"kg-bishkek-ceiec-funding", "tj-chp-loans", "uz-cdb-loan-2011",
+                                         "cn-world-bank-camera-request"}  # sizes the documents do not give
     assert (missing["amount_text"] == "amount not given").all()
     # Central Asian countries first in a fixed order, China (the World Bank request) last
     assert list(dict.fromkeys(rows["country_iso3"])) == ["KGZ", "TJK", "UZB", "CHN"]
@@ -52,7 +53,8 @@ def test_financing_filters_change_the_rows(dataset):
         "kg-bishkek-ceiec-funding", "kg-bishkek-huawei-offer", "kg-at-bashi-logistics"}
     declined = money.financing_rows(dataset, group="declined offer")
     assert list(declined["financing_id"]) == ["kg-bishkek-huawei-offer"]
-    assert list(money.financing_rows(dataset, group="request not met")["financing_id"]) == ["cn-world-bank-xinjiang"]
+    assert list(money.financing_rows(dataset, group="request not met")["financing_id"]) == [
+        "cn-world-bank-camera-request"]
     assert money.financing_rows(dataset, country="KAZ").empty  # nothing documented: empty, not zero
     assert money.financing_rows(dataset, country="TJK", group="declined offer").empty
 
@@ -63,7 +65,7 @@ def test_lenders_are_named_or_said_to_be_unnamed(dataset):
     assert rows.loc["tj-dushanbe-exim-loans", "lender"] == "Export-Import Bank of China"
     assert rows.loc["tj-dushanbe-domestic", "lender"] == "Tajik-financed"
     assert rows.loc["uz-tashkent-deal-2019", "lender"] == "lender not named"
-    assert rows.loc["cn-world-bank-xinjiang", "amount_note"].startswith("whole schools programme")
+    assert rows.loc["cn-world-bank-xinjiang-programme", "amount_note"].startswith("whole schools programme")
 
 
 def test_financing_table_keeps_words_for_missing_figures(dataset):
@@ -109,7 +111,7 @@ def test_debt_shares_say_no_figure_instead_of_zero(dataset):
 
 def test_declined_offers_and_unmet_requests(dataset):
     rows = money.declined_and_unmet(dataset)
-    assert set(rows["financing_id"]) == {"kg-bishkek-huawei-offer", "cn-world-bank-xinjiang"}
+    assert set(rows["financing_id"]) == {"kg-bishkek-huawei-offer", "cn-world-bank-camera-request"}
     assert money.declined_and_unmet(dataset, "TJK").empty
 
 
@@ -117,7 +119,8 @@ def test_conflicts_pair_rows_that_disagree_about_who_paid_or_provided(dataset):
     c = money.money_conflicts(dataset)
     sides = c.groupby("conflict_id")["row_id"].apply(set).to_dict()
     assert sides["dushanbe-lender"] == {"tj-dushanbe-sco-loan", "tj-dushanbe-exim-loans"}
-    assert sides["bishkek-command-vendor"] == {"kg-bishkek-command-centre", "kg-bishkek-command-centre-huawei"}
+    assert sides["bishkek-command-vendor"] == {"kg-bishkek-command-centre", "kg-bishkek-command-centre-huawei",
+                                           "kg-bishkek-ceiec-funding"}  # the CEIEC side includes its funding
     assert "dushanbe-cameras" not in sides  # a camera count, not an attribution of money
     assert set(money.money_conflicts(dataset, "UZB")["conflict_id"]) == {"tashkent-citation"}
     assert money.money_conflicts(dataset, "KAZ").empty
@@ -134,10 +137,10 @@ def test_sources_text_names_each_source_once(dataset):
 def test_financing_figure_states_the_largest_amount_and_lists_missing_ones(dataset):
     rows = money.financing_rows(dataset)
     fig = make_financing_figure(rows, scope="all countries", source="S", as_of="2026-11-22")
-    assert fig.layout.meta["title"] == "The largest documented amount is $1 billion, for a deal in Uzbekistan (2019)"
+    assert fig.layout.meta["title"] == "The largest documented amount is US$1 billion, for a deal in Uzbekistan (2019)"
     bars = [t for t in fig.data if t.type == "bar"]
     assert sum(len(t.x) for t in bars) == rows["amount_usd"].notna().sum()
-    assert {t.name for t in bars} == {"Funded or committed", "Offer declined", "Request not met"}
+    assert {t.name for t in bars} == {"Funded or committed", "Offer declined"}  # the unmet request has no amount
     missing = [t for t in fig.data if t.type == "scatter"]
     assert len(missing) == 1 and all("amount not given" in s for s in missing[0].text)
     ids = {c[0] for t in fig.data for c in t.customdata}
@@ -149,12 +152,12 @@ def test_financing_figure_states_the_largest_amount_and_lists_missing_ones(datas
 def test_financing_title_follows_the_status_filter(dataset):
     declined = make_financing_figure(money.financing_rows(dataset, group="declined offer"), scope="x",
                                      source="S", as_of="d")
-    assert declined.layout.meta["title"] == "Kyrgyzstan turned down $60 million offered by Huawei"
+    assert declined.layout.meta["title"] == "Kyrgyzstan turned down US$60 million offered by Huawei"
     unmet = make_financing_figure(money.financing_rows(dataset, group="request not met"), scope="x",
                                   source="S", as_of="d")
     assert unmet.layout.meta["title"] == "Request not met: World Bank (China)"
     kgz = make_financing_figure(money.financing_rows(dataset, country="KGZ"), scope="x", source="S", as_of="d")
-    assert "$275 million" in kgz.layout.meta["title"]
+    assert "US$275 million" in kgz.layout.meta["title"]
 
 
 def test_financing_figure_empty_says_so(dataset):
@@ -178,7 +181,7 @@ def test_financing_figure_escapes_markup_in_data(dataset):
 def test_dushanbe_figure_shows_two_bars_side_by_side(dataset):
     split = money.dushanbe_split(dataset)
     fig = make_dushanbe_figure(split, source="S", as_of="d")
-    assert fig.layout.meta["title"] == "Two sources name different lenders for the same $20.9 million Dushanbe loan"
+    assert fig.layout.meta["title"] == "Two sources name different lenders for the same US$20.9 million Dushanbe loan"
     assert fig.layout.barmode == "stack"
     sides = {y for t in fig.data for y in t.y}
     assert sides == set(split["side"])
@@ -212,8 +215,8 @@ def test_debt_title_without_any_figure():
 
 def test_dollar_ticks_read_in_words():
     vals, texts = dollar_ticks(1_000_000_000)
-    assert vals[0] == 0 and texts[0] == "$0"
-    assert "$1 billion" in texts and all("G" not in t for t in texts)
+    assert vals[0] == 0 and texts[0] == "US$0"
+    assert "US$1 billion" in texts and all("G" not in t for t in texts)
 
 
 # --- the page, in a real Streamlit run ---
@@ -230,7 +233,7 @@ def test_money_page_draws_its_charts(open_page):
     assert titles[0].startswith("The largest documented amount")
     assert "different lenders" in titles[1]
     assert titles[2].startswith("Tajikistan owes about 50%")
-    assert len(at.dataframe) == 1 and len(at.dataframe[0].value) == 11
+    assert len(at.dataframe) == 1 and len(at.dataframe[0].value) == 12
     text = " ".join(m.value for m in at.markdown)
     assert "no figure in the documents" in text
     assert any("Sources disagree" in w.value for w in at.warning)
@@ -240,7 +243,7 @@ def test_status_filter_changes_the_view_and_the_url(open_page):
     at = open_page("money")
     at.radio(key="q_status").set_value("declined").run()
     assert not at.exception
-    assert _titles(at)[0] == "Kyrgyzstan turned down $60 million offered by Huawei"
+    assert _titles(at)[0] == "Kyrgyzstan turned down US$60 million offered by Huawei"
     assert at.query_params.get("status") in ("declined", ["declined"])
 
 
@@ -267,9 +270,9 @@ def test_record_from_url_shows_its_quote(open_page):
 
 
 def test_simulated_bar_click_opens_the_quote(open_page):
-    click = {"selection": {"points": [{"customdata": ["cn-world-bank-xinjiang"]}]}}
+    click = {"selection": {"points": [{"customdata": ["cn-world-bank-camera-request"]}]}}
     at = open_page("money", state={"money_chart": click})
-    assert at.query_params.get("record") in ("cn-world-bank-xinjiang", ["cn-world-bank-xinjiang"])
+    assert at.query_params.get("record") in ("cn-world-bank-camera-request", ["cn-world-bank-camera-request"])
     assert "request was not met" in " ".join(m.value for m in at.markdown).replace("\\", "")
 
 

@@ -52,3 +52,23 @@ def test_package_lists_sources_and_licences():
     assert len(DESCRIPTOR["sources"]) >= 5
     bnd = next(r for r in DESCRIPTOR["resources"] if r["name"] == "boundaries")
     assert bnd["licenses"]
+
+
+@pytest.mark.parametrize("table,fks", [
+    ("statements", {"speaker_entity_id", "about_entity_id", "also_about_entity_id", "about_action_id",
+                    "responds_to_statement_id", "source_id", "conflict_id"}),
+    ("installations", {"vendor_id", "country_iso3", "source_id", "conflict_id"}),
+    ("entities", {"country_iso3", "source_id", "parent_id", "conflict_id"}),
+])
+def test_new_links_are_foreign_keys(table, fks):
+    res = next(r for r in TABULAR if r["name"] == table)
+    assert {fk["fields"] for fk in res["schema"]["foreignKeys"]} == fks
+
+
+def test_every_locator_field_states_the_counting_convention():
+    locs = [f for _, f in FIELDS if f["name"] == "locator"]
+    assert len(locs) == sum(1 for r in TABULAR if any(f["name"] == "locator" for f in r["schema"]["fields"])) >= 13
+    for f in locs:
+        d = f["description"]
+        assert "counts body paragraphs from 1" in d and "Seed 002 counts paragraphs within their section" in d
+        assert "never one before it" in d

@@ -52,7 +52,7 @@ def _rows_drawn(fig) -> int:
 @pytest.mark.parametrize("slug", ["loans-deals-offers", "cameras-china-us"])
 def test_bar_slides_draw_one_slide_of_bars_and_cite_every_row(big, dataset, slug):
     build = dict(briefing.SLIDES)[slug]
-    small, s = build(dataset, True), build(big, True)
+    small, s = build(dataset, present=True), build(big, present=True)
     assert _rows_drawn(small.figure) == len(small.evidence)  # 1x: every record, as before
     assert 0 < _rows_drawn(s.figure) <= briefing.SLIDE_ROWS
     assert len(s.evidence) == FACTOR * len(small.evidence)  # every row is still behind the chart
@@ -61,7 +61,7 @@ def test_bar_slides_draw_one_slide_of_bars_and_cite_every_row(big, dataset, slug
 
 
 def test_map_slide_groups_its_markers(big):
-    s = dict(briefing.SLIDES)["central-asia-map"](big, True)
+    s = dict(briefing.SLIDES)["central-asia-map"](big, present=True)
     markers = [t for t in s.figure.data if t.type == "scattergeo" and t.mode == "markers"]
     assert sum(len(t.lon) for t in markers) <= 250
     assert "records, grouped by place" in s.figure.layout.title.subtitle.text
@@ -88,12 +88,12 @@ def test_evidence_table_is_paged_and_reaches_the_last_row(open_big, big):
 def test_every_slide_stays_about_its_1x_size(big, dataset):
     # a slide is one image: at 25x data each draws a bounded view, never a mark per record
     for slug, build in briefing.SLIDES:
-        small, s = build(dataset, True).figure.to_json(), build(big, True).figure.to_json()
+        small, s = build(dataset, present=True).figure.to_json(), build(big, present=True).figure.to_json()
         assert len(s) < 2 * len(small), slug
 
 
 def test_timeline_slide_draws_its_first_actions_and_says_so(big):
-    s = dict(briefing.SLIDES)["sanctions-timeline"](big, True)
+    s = dict(briefing.SLIDES)["sanctions-timeline"](big, present=True)
     assert "actions 1–" in s.figure.layout.title.subtitle.text
     rows_drawn = {y for t in s.figure.data if t.type == "scatter" and t.y is not None for y in t.y} - {None}
     assert 0 < len(rows_drawn) <= briefing.SLIDE_ROWS
@@ -102,10 +102,10 @@ def test_timeline_slide_draws_its_first_actions_and_says_so(big):
 
 def test_source_lines_stay_one_line_at_scale(big, dataset):
     for slug, build in briefing.SLIDES:
-        small, s = build(dataset, True), build(big, True)
+        small, s = build(dataset, present=True), build(big, present=True)
         assert len(s.source) <= max(2 * len(small.source), 130), (slug, s.source)
 
 
 def test_debt_slide_rests_on_the_rows_it_draws(big):
-    s = dict(briefing.SLIDES)["debt-to-china"](big, True)
+    s = dict(briefing.SLIDES)["debt-to-china"](big, present=True)
     assert set(s.evidence["row_id"]) == {"kgz-chinese-banks", "tjk-chinese-banks"}

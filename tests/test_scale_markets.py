@@ -8,7 +8,7 @@ import pytest
 
 from dashboard import data
 from dashboard.charts.markets import make_cameras_figure, make_hikvision_figure, make_market_figure
-from dashboard.transforms import money
+from dashboard.transforms import markets
 
 FACTOR = 20
 PAGERS = ["_page_markets_cards_cameras", "_page_markets_cameras", "_page_markets_cards_market",
@@ -66,7 +66,7 @@ def test_real_data_draws_no_pager(open_page):
 
 def test_camera_chart_pages_through_every_figure_and_its_quotes_follow(open_page, at_scale, big):
     at_scale()
-    cams = money.camera_counts(big)
+    cams = markets.camera_counts(big)
     at = open_page("markets")
     fig = _figures(at)[0]
     assert _ids(fig) and set(_ids(fig)) == set(cams["indicator_id"].iloc[:10])
@@ -88,7 +88,7 @@ def test_camera_chart_pages_through_every_figure_and_its_quotes_follow(open_page
 
 def test_cards_pager_reaches_the_last_card(open_page, at_scale, big):
     at_scale()
-    cards = money.indicator_rows(big, "company")
+    cards = markets.indicator_rows(big, "company")
     at = open_page("markets", query={"topic": "company"})
     assert len(at.metric) == 10
     pages = -(-len(cards) // 10)
@@ -100,23 +100,23 @@ def test_cards_pager_reaches_the_last_card(open_page, at_scale, big):
 
 
 def test_market_bars_never_share_a_category_at_scale(big):
-    growth = money.market_growth(big)
+    growth = markets.market_growth(big)
     fig = make_market_figure(growth, "", source="S", as_of="d", shown=(0, 10))
     assert len(set(fig.data[0].x)) == len(fig.data[0].x) == 10  # 'China' ten times would draw one slot
     assert fig.layout.meta["title"].startswith("China's video-surveillance market grew more than twice")
 
 
 def test_real_market_bars_keep_their_plain_labels(dataset):
-    fig = make_market_figure(money.market_growth(dataset), "", source="S", as_of="d")
+    fig = make_market_figure(markets.market_growth(dataset), "", source="S", as_of="d")
     assert list(fig.data[0].x) == ["China", "Rest of the world"]
 
 
 def test_figure_pages_draw_only_their_rows(big):
-    cams = money.camera_counts(big)
+    cams = markets.camera_counts(big)
     fig = make_cameras_figure(cams, source="S", as_of="d", shown=(10, 20))
     assert {c[0] for t in fig.data for c in t.customdata} == set(cams["indicator_id"].iloc[10:20])
     assert sum(1 for a in fig.layout.annotations if a.yref == "y") == 10  # one label per drawn bar
-    shares = money.hikvision_shares(big)
+    shares = markets.hikvision_shares(big)
     assert len(make_hikvision_figure(shares, source="S", as_of="d").layout.annotations) == len(shares) + 1
 
 
@@ -127,7 +127,7 @@ def _table_sources(at) -> list[str]:
 
 def test_detention_estimates_are_paged_table_and_quotes_together(open_page, at_scale, big):
     at_scale()
-    est = money.detention_estimates(big)
+    est = markets.detention_estimates(big)
     assert len(est) == 3 * FACTOR
     at = open_page("markets", query={"topic": "market"})
     assert _table_sources(at) == list(est["source"].iloc[:6])

@@ -115,7 +115,7 @@ def _text(at) -> str:
 
 
 def test_every_download_is_the_package_file_at_scale(big, big_dir):
-    assert len(page._download_items(big)) == 14
+    assert len(page._download_items(big)) == 16
     for name in sources.table_fields(big.descriptor):
         assert page._download_text(big, name) == (big_dir / f"{name}.csv").read_text(encoding="utf-8"), name
     assert page._download_text(big, "datapackage.json") == (big_dir / "datapackage.json").read_text(encoding="utf-8")
@@ -138,7 +138,7 @@ def test_page_at_scale_sends_about_as_much_as_at_1x(open_page, open_big, big):
     captions = [c.value for c in at.caption]
     assert f"Showing documents 1–20 of {len(big['sources']):,}, 20 per page." in captions
     assert f"Showing disagreements 1–10 of {len(big['disagreements']):,}, 10 per page." in captions
-    assert len(at.get("download_button")) == 17  # 13 tables, the descriptor, 3 citation formats
+    assert len(at.get("download_button")) == 19  # the tables, the descriptor, 3 citation formats
 
 
 def test_the_pagers_reach_the_last_document_and_the_last_disagreement(open_big, big):

@@ -34,7 +34,7 @@ def test_fmt_number_keeps_decimals_the_data_has():
 
 def test_every_table_downloads_byte_for_byte_as_the_package_file(dataset):
     fields = sources.table_fields(dataset.descriptor)
-    assert len(fields) == 13
+    assert len(fields) == 15
     for name, flds in fields.items():
         assert sources.table_csv(dataset[name], flds) == (DATA_DIR / f"{name}.csv").read_text(encoding="utf-8"), name
 
@@ -183,7 +183,7 @@ def test_sources_page_lists_documents_disagreements_and_downloads(open_page):
     assert subs == ["1. The documents", "2. Where the sources disagree", "3. Method and caveats",
                     "4. Download the data"]
     downloads = at.get("download_button")
-    assert len(downloads) == 17  # 13 tables, the descriptor, and the citations in three formats
+    assert len(downloads) == 19  # 15 tables, the descriptor, and the citations in three formats
     labels = " ".join(d.proto.label for d in downloads)
     assert "datapackage.json" in labels and "deployments.csv (20 rows)" in labels
     text = " ".join(m.value for m in at.markdown)
@@ -197,7 +197,7 @@ def test_source_from_url_focuses_one_document(open_page):
     text = " ".join(m.value for m in at.markdown)
     assert "AidData Global Chinese Development Finance" in text
     assert "Xinjiang Backlash Is Hitting Chinese Firms Hard" not in text  # other documents hidden
-    assert any("Showing the 1 of 8 disagreements" in c.value for c in at.caption)
+    assert any("Showing the 1 of 10 disagreements" in c.value for c in at.caption)
 
 
 def test_choosing_a_document_writes_it_to_the_url(open_page):

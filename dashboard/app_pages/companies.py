@@ -5,10 +5,13 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from dashboard import loaders, nav, query, ui
+from dashboard import fmt, loaders, nav, query, ui
 from dashboard.safe import md
 from dashboard.transforms import companies
+from dashboard.transforms import statements as stx
+from dashboard.transforms.links import date_kinds
 from dashboard.transforms.sources import fmt_date, fmt_usd, fmt_year_month, given
+from dashboard.views import companies as views
 
 TABLE_KEY = "ca_vendor_table"
 
@@ -83,31 +86,19 @@ def render() -> None:
     _financing(ds, entity, names[entity])
     st.subheader(f"6. Figures about {names[entity]}")
     _indicators(ds, entity, names[entity])
+    st.subheader(f"7. {names[entity]} outside Central Asia, and what is said for and against it")
+    _outside(ds, entity, names[entity])
 
 
 def _companies_options(ds) -> list[str]:
     return list(loaders.derive(ds, _companies_names))
 
 
-def _companies_shown(ds) -> pd.DataFrame:
-    """The vendor table's columns as displayed, built once per dataset."""
-    table = loaders.derive(ds, _companies_of, "ca_vendor_table")
-    return pd.DataFrame({
-        "Vendor": table["vendor"],
-        "Central Asian countries": table["ca_countries"],
-        "US-listed since": pd.to_datetime(table["listed_since"]).dt.strftime("%Y-%m-%d").fillna("not listed"),
-        "Date is": table["date_kind"].fillna(""),
-        "First US action": table["first_us_action"],
-        "Records": table["records"].astype(int),
-        "Based in": table["based_in"],
-    })
-
-
 def _vendor_table(ds, table: pd.DataFrame) -> None:
     if table.empty:
         ui.empty("No vendor is documented in Central Asia.")
         return
-    shown = loaders.derive(ds, _companies_shown)
+    shown = loaders.derive(ds, views.vendors).table
     st.caption("Select a row to see the quotes behind its listing date and open the vendor's profile below.")
     event = st.dataframe(shown, hide_index=True, width="stretch", on_select="rerun", selection_mode="single-row",
                          key=TABLE_KEY,
@@ -166,13 +157,13 @@ def _profile(ds, entity: str) -> None:
             ui.evidence(ds, p["row"])
 
 
-def _date_line(dates: pd.DataFrame) -> str:
+def _date_line(dates: pd.DataFrame, kinds) -> str:
     """Announced and effective always (or 'not given'), then any other dated step; partial dates as written."""
     shown = {}
     for d in dates.to_dict("records"):
-        text = fmt_date(d["date"]) if given(d["date"]) else f"“{d['date_as_written']}”"
+        text = fmt.date(d["date"]) if fmt.given(d["date"]) else f"“{d['date_as_written']}”"
         shown.setdefault(d["date_kind"], text)
-    kinds = ["announced", "effective"] + [k for k in companies.DATE_KINDS if k not in ("announced", "effective")]
+    kinds = ["announced", "effective"] + [k for k in kinds if k not in ("announced", "effective")]
     parts = [f"**{k.capitalize()}:** {md(shown.get(k, 'not given'))}" for k in kinds
              if k in shown or k in ("announced", "effective")]
     return " · ".join(parts)
@@ -190,7 +181,7 @@ def _actions(ds, entity: str, name: str) -> None:
             bits = [a["jurisdiction"], a["instrument"], a["status"]] + ([a["citation"]] if a["citation"] else [])
             st.caption(md(" · ".join(bits)))
             dates = loaders.derive(ds, _companies_of, "action_date_rows", a["action_id"])
-            st.markdown(_date_line(dates))
+            st.markdown(_date_line(dates, date_kinds(ds)))
             with st.expander("Quotes: that it names this party, the action, and each date"):
                 ui.evidence(ds, a, heading=f"The action names {name}")
                 ui.evidence(ds, ds["actions"].iloc[pos[a["action_id"]]].to_dict(), heading="The action")
@@ -242,6 +233,42 @@ def _indicators(ds, entity: str, name: str) -> None:
             if i["measured_by"]:
                 st.caption(f"Measured by: {md(i['measured_by'])}")
             ui.evidence(ds, i)
+
+
+# ---- Section 7 (issue 11): footprint outside Central Asia; statements for and against. Logic: transforms/statements.
+def _companies_stx(ds, name: str, *args):
+    """statements.<name>(ds, *args) (wrap in loaders.derive: cached per dataset and args)."""
+    return getattr(stx, name)(ds, *args)
+
+
+def _outside(ds, entity: str, name: str) -> None:
+    inst = loaders.derive(ds, _companies_stx, "entity_installations", entity)
+    st.markdown("#### Footprint outside Central Asia")
+    if inst.empty:
+        ui.empty(f"The documents place no installation of {name} outside Central Asia.")
+    else:
+        st.markdown(f"**{md(stx.footprint_line(inst))}**")
+        for r in ui.paged(inst, f"companies_installations_{entity}", noun="records").to_dict("records"):
+            where = r["country"] + (f", {r['place']}" if given(r["place"]) else "")
+            with st.expander(f"{md(where)} — {md(r['system'])} ({md(r['status'])})"):
+                lead = md(r["description"]) + (f"\n\n:small[:gray[Reported by: {md(r['reported_by'])}]]"
+                                               if given(r["reported_by"]) else "")
+                ui.evidence_blocks(ds, [(r, None)], lead=lead)
+    st.markdown("#### Statements for and against")
+    rows = loaders.derive(ds, _companies_stx, "entity_statements", entity)
+    if rows.empty:
+        ui.empty(f"The documents quote no statement about {name}.")
+        return
+    counts = stx.stance_counts(rows)
+    st.caption("Statements, letters, reports and calls to act about it, by it, or about an action naming it. "
+               f"None of them binds anyone. {md('; '.join(f'{k}: {n:,}' for k, n in counts.items()))}.")
+    for stance in counts:
+        grp = rows[rows["stance"] == stance]
+        st.markdown(f"**{md(stx.STANCE_LABELS[stance])}**")
+        for r in ui.paged(grp, f"companies_statements_{entity}_{stance}", noun="statements").to_dict("records"):
+            with st.expander(f"{md(r['mark'])}: {md(r['speaker'])} — {md(r['when'])} ({md(r['via'])})"):
+                lead = md(r["summary"]) + (f"\n\n:small[:gray[{md(r['replying_to'])}]]" if r["replying_to"] else "")
+                ui.evidence_blocks(ds, [(r, None)], lead=lead)
 
 
 if __name__ == "__main__":

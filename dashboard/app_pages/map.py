@@ -5,10 +5,10 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from dashboard import loaders, nav, query, ui
-from dashboard.charts.geo import make_map_figure
+from dashboard import fmt, loaders, nav, query, ui
 from dashboard.safe import md
 from dashboard.transforms import geo
+from dashboard.views import geo as views
 
 LAYER_SHORT = {"debt": "Debt owed to China", "financing": "Documented financing", "deployments": "Number of systems"}
 MAP_KEY = "map_chart"
@@ -62,7 +62,9 @@ def render() -> None:
                            fmt=lambda k: names.get(k, "— choose a city —"))
 
     until = None if year == "all" else int(year)
-    points, events, fig, place_pos = loaders.derive(ds, _map, layer, until, ui.presenting())
+    points, events, groups = loaders.derive(ds, views.data, until)
+    place_pos = None if groups is None else groups["place_pos"]
+    fig = loaders.derive(ds, views.central_asia, present=ui.presenting(), layer=layer, year=until).figure
     if until is not None:
         hidden = loaders.derive(ds, _undated)
         st.caption(f"{hidden} undated deployment records are hidden when a year is chosen; choose 'All years' to "
@@ -85,36 +87,15 @@ def render() -> None:
         st.info("Click a marker on the map, or choose a city above, to see its records and sources.", icon="👆")
 
 
-def _view(ds, until: int | None):
-    """Markers and events up to a year, and their grouping by map position when there are too many for a marker
-    each (None otherwise); derived once per dataset and year."""
-    points = geo.deployment_points(ds, until)
-    events = geo.event_points(ds, until)
-    return points, events, None if geo.detailed(points, events) else geo.position_groups(points, events)
-
-
-def _map(ds, layer: str, until: int | None, present: bool):
-    """Markers, events, the finished figure, and each place's map position when markers are grouped (else None),
-    for one view; derived once per dataset and view."""
-    points, events, groups = loaders.derive(ds, _view, until)
-    layer_df = geo.country_layer(ds, layer, until)
-    year_label = "all years, including undated records" if until is None else f"records dated up to {until}"
-    fig = make_map_figure(points, events, layer_df, ds.boundary_features, layer_name=layer, groups=groups,
-                          layer_label=geo.LAYERS[layer], year_label=year_label, present=present,
-                          as_of=ui.as_of(ds),
-                          source="Caspian Policy Center brief (seed 002), US Federal Register, AidData; see Sources")
-    return points, events, fig, None if groups is None else groups["place_pos"]
-
-
 def _marker_places(ds, until: int | None) -> dict[str, list[str]]:
     """Map position -> its places (by name), for the view's grouped markers."""
-    return geo.places_by_position(loaders.derive(ds, _view, until)[2]["place_pos"],
+    return geo.places_by_position(loaders.derive(ds, views.data, until)[2]["place_pos"],
                                   loaders.derive(ds, _place_names))
 
 
 def _same_marker(ds, city: str, until: int | None, names: dict[str, str]) -> None:
     """The other cities the chosen city's marker groups, each a link (paged: a position may hold thousands)."""
-    pos = loaders.derive(ds, _view, until)[2]["place_pos"].get(city)
+    pos = loaders.derive(ds, views.data, until)[2]["place_pos"].get(city)
     others = [p for p in loaders.derive(ds, _marker_places, until).get(pos, []) if p != city]
     if not others:
         return
@@ -126,22 +107,10 @@ def _same_marker(ds, city: str, until: int | None, names: dict[str, str]) -> Non
 
 
 def _figures(r) -> str:
-    bits = []
-    if pd.notna(r.get("cameras_installed")):
-        bits.append(f"{r['cameras_installed_qualifier'] + ' ' if r['cameras_installed_qualifier'] else ''}"
-                    f"{int(r['cameras_installed']):,} cameras")
-    if pd.notna(r.get("cameras_facial_recognition")):
-        bits.append(f"{int(r['cameras_facial_recognition']):,} with facial recognition")
-    if pd.notna(r.get("cameras_planned")):
-        bits.append(f"{int(r['cameras_planned']):,} cameras planned")
-    if pd.notna(r.get("cost_usd")):
-        bits.append(f"US${int(r['cost_usd']):,}")
-    when = (f"{int(r['year'])}" + (f"-{int(r['month']):02d}" if pd.notna(r.get("month")) else "")
-            if pd.notna(r.get("year")) else "date not given")
-    if pd.notna(r.get("target_year")):
+    when = fmt.year_month(r.get("year"), r.get("month"))
+    if fmt.given(r.get("target_year")):
         when += f"; target {int(r['target_year'])}"
-    bits.append(when)
-    return " · ".join(bits)
+    return " · ".join([*fmt.deployment_figures(r), when])
 
 
 def _city_records(ds, place_id: str) -> dict:
@@ -164,7 +133,7 @@ def _city_panel(ds, place_id: str, name: str) -> None:
             st.markdown(md(r["description"]))
             st.markdown(f"Figures: {md(_figures(r))}")
             if pd.notna(r["vendor_id"]):
-                listed = (f" — on a US list since {r['listed_since']:%Y-%m-%d} ({md(r['first_action_title'])})"
+                listed = (f" — on a US list since {fmt.date(r['listed_since'])} ({md(r['first_action_title'])})"
                           if r["vendor_listed"] else " — not on a US list in these documents")
                 st.markdown(f"Vendor: **{md(r['vendor'])}**{listed}")
                 nav.link("companies", f"Open {r['vendor']}'s profile", entity=r["vendor_id"])
@@ -173,7 +142,7 @@ def _city_panel(ds, place_id: str, name: str) -> None:
             ui.evidence(ds, r)
             fins = recs["financing_by_deployment"].get(r["deployment_id"], [])
             for f in ui.paged(fins, f"map_fin_{r['deployment_id']}", per_page=10, noun="financing records"):
-                amount = f"US${int(f['amount_usd']):,}" if pd.notna(f["amount_usd"]) else "amount not given"
+                amount = fmt.money(f["amount_usd"])
                 ui.evidence(ds, f, heading=f"Financing: {f['kind']} from {f['lender_as_written'] or 'unnamed'}"
                                            f" — {amount} — {f['status']}")
     for e in ui.paged(events, f"map_ev_{place_id}", per_page=10, noun="events").to_dict("records"):

@@ -7,15 +7,14 @@ from itertools import count
 import pandas as pd
 import streamlit as st
 
-from dashboard import loaders, query, ui
-from dashboard.charts.markets import make_cameras_figure, make_hikvision_figure, make_market_figure
+from dashboard import editorial, loaders, query, ui
 from dashboard.safe import md
-from dashboard.transforms import money
+from dashboard.transforms import markets as mk
+from dashboard.views import markets as views
 
 CARDS_PER_ROW = 2
 CARDS_PAGE = 10  # cited cards per page of a long list (the real data has at most 6 per topic: no pager)
 BARS_PAGE = 10  # bars per chart page (the real data has at most 4)
-SOURCES_SHOWN = 3  # sources named in a paged chart's source line (the rest are counted)
 DETENTION_COLS, DETENTION_PAGE = 3, 6  # estimates side by side, and per page (the real data has 3)
 
 
@@ -37,47 +36,16 @@ def _note(r) -> str:
 
 # ---- derived once per dataset: the page itself only slices lists of plain dicts
 
-def _cited(ds, rows: pd.DataFrame, shown: tuple[int, int] | None) -> str:
-    """The source line of a chart: every source of its rows, or of one page's rows (a few named, the rest counted)."""
-    if shown is None:
-        return money.sources_text(ds, rows["source_id"])
-    return money.sources_text(ds, rows["source_id"].iloc[shown[0]:shown[1]], most=SOURCES_SHOWN)
-
-
-def _cameras_figure(ds, present: bool, shown: tuple[int, int] | None = None):
-    cams = loaders.derive(ds, money.camera_counts)
-    return make_cameras_figure(cams, source=_cited(ds, cams, shown) + ", citing IHS Markit", as_of=ui.as_of(ds),
-                               present=present, shown=shown)
-
-
-def _market_figure(ds, note: str, present: bool, shown: tuple[int, int] | None = None):
-    growth = loaders.derive(ds, money.market_growth)
-    return make_market_figure(growth, note, source=_cited(ds, growth, shown) + ", citing IHS Markit",
-                              as_of=ui.as_of(ds), present=present, shown=shown)
-
-
-def _hikvision_figure(ds, present: bool, shown: tuple[int, int] | None = None):
-    shares = loaders.derive(ds, money.hikvision_shares)
-    return make_hikvision_figure(shares, source=_cited(ds, shares, shown), as_of=ui.as_of(ds), present=present,
-                                 shown=shown)
-
-
-def _market_share(ds) -> dict | None:
-    share = loaders.derive(ds, money.indicator_rows, "market")
-    share = share[share["indicator_id"] == "cn-market-share-global-revenue"]
-    return share.iloc[0].to_dict() if len(share) else None
-
-
 def _hikvision_caveat(ds) -> str | None:
     ent = ds["entities"]
-    c = ent.loc[ent["entity_id"] == "hikvision", "caveat"]
+    c = ent.loc[ent["entity_id"] == editorial.HIKVISION, "caveat"]
     return c.iloc[0] if len(c) and c.iloc[0] else None
 
 
 def _detention_table(ds) -> list[str]:
     """Markdown table rows (header, then one per estimate; all data text escaped) for slicing one page at a time:
     row k + 2 is estimate k, so a page's table is lines[:2] + lines[2 + first: 2 + last]."""
-    est = loaders.derive(ds, money.detention_estimates)
+    est = loaders.derive(ds, mk.detention_estimates)
     return ["| Source | Estimate, as stated | What it counts |", "| --- | --- | --- |",
             *(f"| {md(s)} | {md(t)} | {md(n)} |" for s, t, n in zip(est["source"], est["text"], est["name"],
                                                                     strict=True))]
@@ -85,14 +53,14 @@ def _detention_table(ds) -> list[str]:
 
 def _detention_note(ds) -> dict | None:
     d = ds["disagreements"]
-    d = d[d["conflict_id"] == "detention-estimate"]
+    d = d[d["conflict_id"] == editorial.DETENTION_CONFLICT]
     return d.iloc[0].to_dict() if len(d) else None
 
 
 # ---- sections
 
 def _cards(ds, topic: str) -> None:
-    rows = loaders.derive(ds, money.indicator_rows, topic)
+    rows = loaders.derive(ds, mk.indicator_rows, topic)
     rows = ui.paged(rows, f"markets_cards_{topic}", per_page=CARDS_PAGE, noun="figures").to_dict("records")
     for start in range(0, len(rows), CARDS_PER_ROW):
         cols = st.columns(CARDS_PER_ROW)
@@ -118,9 +86,9 @@ def _quotes_label(shown: tuple[int, int] | None, total: int) -> str:
 def _cameras(ds, n: int) -> None:
     st.header(f"{n}. Cameras: China against the US")
     _cards(ds, "cameras")
-    cams = loaders.derive(ds, money.camera_counts)
+    cams = loaders.derive(ds, mk.camera_counts)
     page, shown = _chart_page(cams, "markets_cameras")
-    ui.chart(loaders.derive(ds, _cameras_figure, ui.presenting(), shown), "markets_cameras")
+    ui.chart(loaders.derive(ds, views.cameras, present=ui.presenting(), shown=shown).figure, "markets_cameras")
     st.caption("The hatched bar is a projection of new cameras by 2020, not a count; it is not comparable with the "
                "2017 counts.")
     _quotes(ds, page, _quotes_label(shown, len(cams)))
@@ -129,20 +97,19 @@ def _cameras(ds, n: int) -> None:
 def _market(ds, n: int) -> None:
     st.header(f"{n}. The market: how fast it grew")
     _cards(ds, "market")
-    growth = loaders.derive(ds, money.market_growth)
-    share = loaders.derive(ds, _market_share)
-    note = f"China accounts for {share['text']} of global revenue ({share['year_text']})" if share else ""
+    growth = loaders.derive(ds, mk.market_growth)
+    share = loaders.derive(ds, views.market_share)
     page, shown = _chart_page(growth, "markets_growth")
-    ui.chart(loaders.derive(ds, _market_figure, note, ui.presenting(), shown), "markets_growth")
+    ui.chart(loaders.derive(ds, views.market, present=ui.presenting(), shown=shown).figure, "markets_growth")
     _quotes(ds, [*page, *([share] if share else [])], _quotes_label(shown, len(growth)))
 
 
 def _hikvision(ds, n: int) -> None:
     st.header(f"{n}. Hikvision: who owns it, and how much of the market it holds")
     _cards(ds, "company")
-    shares = loaders.derive(ds, money.hikvision_shares)
+    shares = loaders.derive(ds, mk.hikvision_shares)
     page, shown = _chart_page(shares, "markets_hikvision")
-    ui.chart(loaders.derive(ds, _hikvision_figure, ui.presenting(), shown), "markets_hikvision")
+    ui.chart(loaders.derive(ds, views.hikvision, present=ui.presenting(), shown=shown).figure, "markets_hikvision")
     caveat = loaders.derive(ds, _hikvision_caveat)
     if caveat:
         st.caption(f"Note: {md(caveat)}")
@@ -151,7 +118,7 @@ def _hikvision(ds, n: int) -> None:
 
 def _detention(ds, n: int) -> None:
     st.header(f"{n}. How many people are detained in Xinjiang: the sources differ")
-    est = loaders.derive(ds, money.detention_estimates)
+    est = loaders.derive(ds, mk.detention_estimates)
     if est.empty:
         ui.empty("No detention estimate in the documents.")
         return
@@ -179,9 +146,9 @@ def render() -> None:
               "How many surveillance cameras China had compared with the US, how fast its camera market grew, and "
               "who owns Hikvision, the market leader. Figures keep the source's own hedges (“more than”, “about”, "
               "“around”); **hover over any figure for its quote**.")
-    topic = query.bound("topic", st.radio, ["all", *money.TOPICS], "all", "Topic", fmt=money.TOPIC_LABELS.get,
+    topic = query.bound("topic", st.radio, ["all", *mk.TOPICS], "all", "Topic", fmt=mk.TOPIC_LABELS.get,
                         horizontal=True)
-    topics = money.TOPICS if topic == "all" else (topic,)
+    topics = mk.TOPICS if topic == "all" else (topic,)
     st.caption("Hover over (or tap) the question mark beside a figure for its exact quote; each chart's quotes are "
                "listed under it.")
     n = count(1)

@@ -4,18 +4,18 @@ from __future__ import annotations
 
 import streamlit as st
 
-from dashboard import loaders, query, ui
-from dashboard.charts.money import make_debt_figure, make_dushanbe_figure, make_financing_figure
+from dashboard import editorial, loaders, query, ui
 from dashboard.safe import md
 from dashboard.transforms import money
+from dashboard.views import money as views
+from dashboard.views.money import STATUS_KEYS
 
-STATUS_KEYS = {"funded": "funded or committed", "declined": "declined offer", "not-met": "request not met"}
+STATUS_NAMES = {v: k for k, v in STATUS_KEYS.items()}
 STATUS_SHORT = {"all": "All", "funded": "Funded or committed", "declined": "Offer declined",
                 "not-met": "Request not met"}
 CHART_KEY, TABLE_KEY = "money_chart", "money_table"
 PER_PAGE = 20  # bars in the loans chart per page of a long list (the real data has 11: no pager)
 SECTION_PAGE = 10  # records or disagreements per page in sections 4 and 5
-SOURCES_SHOWN = 3  # sources named in a paged chart's source line (the rest are counted)
 
 
 def _no_conflict(row) -> dict:
@@ -57,13 +57,6 @@ def _filters(names: dict[str, str], countries: list[str]) -> tuple[str | None, s
     return (None if country == "all" else country), STATUS_KEYS.get(status)
 
 
-def _scope(names: dict[str, str], country: str | None, group: str | None) -> str:
-    where = names.get(country, country) if country else "all countries"
-    what = {None: "all statuses", "funded or committed": "funded or committed", "declined offer": "offers declined",
-            "request not met": "requests not met"}[group]
-    return f"{where}, {what}"
-
-
 # ---- derived once per dataset (and filter): the page itself only slices and looks up
 
 def _rows(ds, country, group):
@@ -86,28 +79,6 @@ def _labels(ds, country, group) -> dict[str, str]:
             zip(r["financing_id"], r["country"], r["lender"], r["kind"], r["amount_text"], strict=True)}
 
 
-def _financing_figure(ds, country, group, scope: str, present: bool, shown: tuple[int, int] | None = None):
-    rows = loaders.derive(ds, _rows, country, group)
-    # A page of bars cites its own rows' sources: a few named, the rest counted.
-    cited = (money.sources_text(ds, rows["source_id"]) if shown is None else
-             money.sources_text(ds, rows["source_id"].iloc[shown[0]:shown[1]], most=SOURCES_SHOWN))
-    return make_financing_figure(rows, scope=scope, present=present, as_of=ui.as_of(ds),
-                                 source=cited or "see Sources", shown=shown)
-
-
-def _dushanbe_figure(ds, present: bool):
-    split = money.dushanbe_split(ds)
-    return make_dushanbe_figure(split, source=money.sources_text(ds, split["source_id"]), as_of=ui.as_of(ds),
-                                present=present)
-
-
-def _debt_figure(ds, caveat: str, present: bool):
-    debt = ds["debt"]
-    shown = debt[debt["country_iso3"].isin(money.CA_ORDER)]  # the chart's countries: cite only their rows
-    return make_debt_figure(money.debt_shares(ds), caveat, source=money.sources_text(ds, shown["source_id"]),
-                            as_of=ui.as_of(ds), present=present)
-
-
 def _dushanbe_records(ds) -> dict:
     """The financing rows in Dushanbe's split, as plain dicts ready for ui.evidence (no disagreement box), and the
     project's own deployment row."""
@@ -116,7 +87,7 @@ def _dushanbe_records(ds) -> dict:
     fin = fin[fin["financing_id"].isin(set(split["financing_id"]))]
     out = {r["financing_id"]: _no_conflict(r) for r in fin.to_dict("records")}
     dep = ds["deployments"]
-    dep = dep[dep["deployment_id"] == money.DUSHANBE]
+    dep = dep[dep["deployment_id"] == editorial.DUSHANBE]
     return {"rows": out, "deployment": _no_conflict(dep.iloc[0]) if len(dep) else None}
 
 
@@ -124,12 +95,9 @@ def _conflict_ids(ds) -> set:
     return set(loaders.derive(ds, money.money_conflicts)["conflict_id"])
 
 
-def _debt_rows(ds) -> tuple[str, dict]:
-    """The caveat line under the debt chart, and each Central Asian state's debt row (for its metric's quote)."""
-    debt = ds["debt"]
-    ca = debt[debt["country_iso3"].isin(money.CA_ORDER)]
-    caveat = "; ".join(dict.fromkeys(ca["caveat"].dropna()))
-    return caveat, {r["country_iso3"]: r for r in ca.to_dict("records")}
+def _debt_rows(ds) -> dict:
+    """Each Central Asian state's debt row (for its metric's quote)."""
+    return {r["country_iso3"]: r for r in views.debt_rows(ds).to_dict("records")}
 
 
 def _declined_records(ds, country) -> list[dict]:
@@ -142,7 +110,7 @@ def _conflict_groups(ds, country) -> list[tuple[str, str, list[dict]]]:
     """The disagreements of section 5 (all but Dushanbe's lender, shown in section 2): (topic, summary, sides)."""
     c = money.filter_conflicts(loaders.derive(ds, money.money_conflicts), country)
     groups: dict[str, tuple[str, str, list[dict]]] = {}  # in order of first appearance, like groupby(sort=False)
-    for r in c[c["conflict_id"] != "dushanbe-lender"].to_dict("records"):
+    for r in c[c["conflict_id"] != editorial.DUSHANBE_LENDER_CONFLICT].to_dict("records"):
         groups.setdefault(r["conflict_id"], (r["topic"], r["summary"], []))[2].append(_no_conflict(r))
     return list(groups.values())
 
@@ -157,9 +125,9 @@ def _loans(ds, names, country, group) -> None:
     # A long list is drawn one page of bars at a time (the table below keeps every record); at 1x nothing changes.
     page = ui.paged(rows, "money_loans", per_page=PER_PAGE, noun="records", url_key="page")
     shown = None if len(page) == len(rows) else (int(page.index[0]), int(page.index[-1]) + 1)
-    fig = loaders.derive(ds, _financing_figure, country, group, _scope(names, country, group), ui.presenting(),
-                         shown)
-    ui.chart(fig, CHART_KEY, selectable=True)
+    view = loaders.derive(ds, views.financing, present=ui.presenting(), country=country,
+                          status=STATUS_NAMES.get(group), shown=shown)
+    ui.chart(view.figure, CHART_KEY, selectable=True)
     if rows.empty:
         ui.empty("Nothing matches these filters. Choose 'All countries' or 'All' statuses to widen the view.")
         return
@@ -190,9 +158,9 @@ def _dushanbe(ds, names, country) -> None:
         st.caption(f"This section is about Tajikistan; the country filter is set to {md(names.get(country))}.")
         return
     split = loaders.derive(ds, money.dushanbe_split)
-    ui.chart(loaders.derive(ds, _dushanbe_figure, ui.presenting()), "money_dushanbe")
-    if "dushanbe-lender" in loaders.derive(ds, _conflict_ids):
-        d = ui.disagreement(ds, "dushanbe-lender")
+    ui.chart(loaders.derive(ds, views.dushanbe, present=ui.presenting()).figure, "money_dushanbe")
+    if editorial.DUSHANBE_LENDER_CONFLICT in loaders.derive(ds, _conflict_ids):
+        d = ui.disagreement(ds, editorial.DUSHANBE_LENDER_CONFLICT)
         st.warning(f"Sources disagree: {md(d['topic'])}. {md(d['summary'])}", icon="⚠️")
     recs = loaders.derive(ds, _dushanbe_records)
     cols = st.columns(max(1, split["side"].nunique()))
@@ -215,8 +183,8 @@ def _dushanbe(ds, names, country) -> None:
 def _debt(ds) -> None:
     st.header("3. Public debt owed to Chinese banks")
     debt = loaders.derive(ds, money.debt_shares)
-    caveat, rows = loaders.derive(ds, _debt_rows)
-    ui.chart(loaders.derive(ds, _debt_figure, caveat, ui.presenting()), "money_debt")
+    rows = loaders.derive(ds, _debt_rows)
+    ui.chart(loaders.derive(ds, views.debt, present=ui.presenting()).figure, "money_debt")
     has = debt[debt["share_pct"].notna()]
     cols = st.columns(len(has) + 1)
     for col, r in zip(cols, has.itertuples(), strict=False):

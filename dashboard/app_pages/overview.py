@@ -7,6 +7,7 @@ import streamlit as st
 from dashboard import loaders, nav, ui
 from dashboard.safe import md
 from dashboard.transforms import sources
+from dashboard.views import overview as views
 
 INTRO = (
     "This dashboard links a Central Asian city's surveillance cameras to the company that supplied them, to whoever "
@@ -44,7 +45,7 @@ def render() -> None:
 
 
 def _headlines(ds) -> None:
-    heads = loaders.derive(ds, sources.headline_figures)
+    heads = loaders.derive(ds, views.headlines).table
     if heads.empty:
         ui.empty("None of the headline records is in the data.")
         return

@@ -7,10 +7,12 @@ import zlib
 import pandas as pd
 import streamlit as st
 
-from dashboard import loaders, nav, query, ui
-from dashboard.charts.sanctions import CA_MARK, make_entity_list_figure, make_timeline_figure
+from dashboard import fmt, loaders, nav, query, ui
+from dashboard.charts.sanctions import CA_MARK
 from dashboard.safe import md
 from dashboard.transforms import sanctions as sx
+from dashboard.transforms import statements as stx
+from dashboard.views import sanctions as views
 
 TIMELINE_KEY = "sanctions_timeline"
 STEPS_KEY = "sanctions_entity_list"
@@ -142,22 +144,8 @@ def render() -> None:
     else:
         st.info("Pick a row in the table, click a marker on the timeline, or choose an action above.", icon="👆")
 
-
-def _view_note(window, n: int) -> str:
-    """What one page of the timeline draws, short enough for the chart's one-line subtitle."""
-    return f"actions {window[0] + 1:,}–{window[1]:,} of {n:,}"
-
-
-def _sanctions_timeline_figure(ds, authorities: list, instruments: list, present: bool, window=None):
-    """The timeline of the filtered actions; with a window (first, last), only those rows are drawn."""
-    actions = _actions(ds, authorities, instruments)
-    shown = actions if window is None else actions.iloc[window[0]:window[1]]
-    points = sx.date_points(ds, shown["action_id"])
-    source = sx.source_text(ds, points["source_id"]) if len(points) else "see Sources"
-    if window is None:
-        return make_timeline_figure(actions, points, source=source, as_of=ui.as_of(ds), present=present)
-    return make_timeline_figure(actions, points, source=source, as_of=ui.as_of(ds), present=present, shown=shown,
-                                note=_view_note(window, len(actions)))
+    st.subheader("6. Statements and calls to act: not binding")
+    _statements(ds)
 
 
 def _sanctions_not_placed(ds, authorities: list, instruments: list, window=None) -> dict[str, list[str]]:
@@ -171,15 +159,10 @@ def _sanctions_sides(ds, authorities: list, instruments: list, window=None) -> d
     return sx.conflict_sides(ds, ids, touching=None if window is None else ids.iloc[window[0]:window[1]])
 
 
-def _sanctions_entity_list_figure(ds, present: bool):
-    steps = loaders.derive(ds, sx.entity_list_steps)
-    source = sx.source_text(ds, ds["actions"].set_index("action_id").loc[steps["action_id"], "source_id"])
-    return make_entity_list_figure(steps, source=source, as_of=ui.as_of(ds), present=present)
-
-
 def _timeline(ds, actions: pd.DataFrame, page: pd.DataFrame, authorities: list, instruments: list,
               window) -> None:
-    fig = loaders.derive(ds, _sanctions_timeline_figure, authorities, instruments, ui.presenting(), window)
+    fig = loaders.derive(ds, views.timeline, present=ui.presenting(), authorities=authorities,
+                         instruments=instruments, window=window).figure
     if actions.empty:
         ui.empty("No action matches these filters. Clear the authority and instrument boxes to see all.")
     ui.chart(fig, TIMELINE_KEY, selectable=True)
@@ -218,7 +201,7 @@ def _timeline(ds, actions: pd.DataFrame, page: pd.DataFrame, authorities: list, 
 
 def _date_evidence(ds, r, *, show_conflict: bool = True) -> None:
     """One dated claim (a dict or Series row of action_dates) with its quote."""
-    when = sx.fmt_date(r["date"]) if pd.notna(r["date"]) else f"“{r['date_as_written']}” (partial date)"
+    when = fmt.date(r["date"]) if fmt.given(r["date"]) else fmt.as_written(r["date_as_written"])
     row = r if show_conflict else {k: v for k, v in r.items() if k != "conflict_id"}
     ui.evidence(ds, row, heading=f"{sx.DATE_LABELS.get(r['date_kind'], r['date_kind'])}: {when}")
 
@@ -232,7 +215,7 @@ def _sanctions_effective_rows(ds, action_id: str) -> list[dict]:
 
 def _entity_list(ds) -> None:
     steps = loaders.derive(ds, sx.entity_list_steps)
-    fig = loaders.derive(ds, _sanctions_entity_list_figure, ui.presenting())
+    fig = loaders.derive(ds, views.entity_list, present=ui.presenting()).figure
     ui.chart(fig, STEPS_KEY)
     st.caption("This chart shows every US Entity List rule in the documents; the filters above do not change it.")
     with st.expander("Evidence for each step: date in force and the parties the rule lists"):
@@ -245,37 +228,11 @@ def _entity_list(ds) -> None:
                         if pd.notna(r.listed_count) else "Parties listed")
 
 
-def _sanctions_table_view(ds, authorities: list, instruments: list, window=None) -> pd.DataFrame:
-    """The table's columns for the actions shown (one page of them with a window), built once per filter and page."""
-    actions = _actions(ds, authorities, instruments)
-    if window is not None:
-        actions = actions.iloc[window[0]:window[1]]
-    partial = loaders.derive(ds, sx.partial_first)
-
-    def cell(kind: str) -> list[str]:
-        return [sx.fmt_date(d) if pd.notna(d)
-                else f"“{partial[(a, kind)]}” (partial)" if (a, kind) in partial else "not given"
-                for a, d in zip(actions["action_id"], actions[kind], strict=True)]
-
-    return pd.DataFrame({
-        "Action": [f"{CA_MARK} {t}" if ca else t for t, ca in zip(actions["title"], actions["names_ca_vendor"],
-                                                                    strict=True)],
-        "Who": actions["jurisdiction"].to_numpy(),
-        "Announced": cell("announced"),
-        "In force": cell("effective"),
-        "Parties named": [sx.parties_text(a, short=True) for a in actions.to_dict("records")],
-        "Vendors active in Central Asia": [", ".join(v) for v in actions["ca_vendor_names"]],
-        "Dates disputed": ["⚠ yes" if c else "" for c in actions["date_conflicts"]],
-        "Instrument": actions["instrument"].to_numpy(),
-        "Status": actions["status"].to_numpy(),
-    })
-
-
 def _table(ds, actions: pd.DataFrame, table_key: str, authorities: list, instruments: list, window) -> None:
     if actions.empty:
         ui.empty("No action matches these filters.")
         return
-    view = loaders.derive(ds, _sanctions_table_view, authorities, instruments, window)
+    view = loaders.derive(ds, views.table, authorities=authorities, instruments=instruments, window=window).table
     st.dataframe(view, key=table_key, on_select="rerun", selection_mode="single-row", hide_index=True,
                  width="stretch", height=38 + 35 * min(len(view), PER_PAGE),
                  column_config={"Action": st.column_config.TextColumn(width="large"),
@@ -339,6 +296,32 @@ def _action_parties_block(ds, a: pd.Series, action_id: str) -> None:
             with st.popover("Quote", width="stretch"):
                 ui.evidence(ds, e, heading=f"Where the source names {e['name']}")
 
+
+# ---- Section 6 (issue 11): statements and calls to act, apart from the binding actions. Logic: transforms/statements.
+def _statements(ds) -> None:
+    rows = loaders.derive(ds, stx.all_statements)
+    pending = loaders.derive(ds, stx.non_binding_actions)
+    st.markdown("Who said what about these actions and the companies they name. **None of these binds anyone**: "
+                "they are not on the timeline or in the table above, which hold government actions only.")
+    if len(pending):
+        st.caption("On the timeline, these actions are not in force either: "
+                   + md("; ".join(f"{t} ({s})" for t, s in zip(pending["title"], pending["status"], strict=True)))
+                   + ".")
+    if rows.empty:
+        ui.empty("The documents quote no statement or call to act.")
+        return
+    counts = stx.kind_counts(rows)
+    st.caption(md(" · ".join(f"{stx.KIND_MARKS.get(k, k)}: {n:,}" for k, n in counts.items())))
+    for r in ui.paged(rows, "sanctions_statements", per_page=10, noun="statements").to_dict("records"):
+        with st.expander(f"{md(r['mark'])} — {md(r['speaker'])}, {md(r['when'])} · {md(r['stance'])}"):
+            _statement_block(ds, r)
+
+
+def _statement_block(ds, r: dict) -> None:
+    """A statement's summary, what it answers, and its quote with source: one Markdown element (plus a
+    disagreement box where the row has one), so a page of statements stays small."""
+    lead = md(r["summary"]) + (f"\n\n:small[:gray[{md(r['replying_to'])}]]" if r["replying_to"] else "")
+    ui.evidence_blocks(ds, [(r, None)], lead=lead)
 
 if __name__ == "__main__":
     render()

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from functools import partial
 
-import pandas as pd
 import pyarrow as pa
 import streamlit as st
 
 from dashboard import citations, loaders, query, ui
 from dashboard.safe import md
 from dashboard.transforms import sources
+from dashboard.views import sources as views
 
 ALL = ""
 
@@ -31,7 +31,7 @@ def _documents(ds) -> dict:
     labels = {ALL: "All documents"} | {sid: f"{sid}: {sources.short_title(title)}"
                                        for sid, title in zip(ids, counts["title"], strict=True)}
     return {"counts": counts, "at": {sid: i for i, sid in enumerate(ids)}, "ids": ids, "options": [ALL, *ids],
-            "labels": labels, "table": pa.Table.from_pandas(_documents_frame(counts), preserve_index=False)}
+            "labels": labels, "table": pa.Table.from_pandas(views.documents(ds).table, preserve_index=False)}
 
 
 def render() -> None:
@@ -59,20 +59,6 @@ def render() -> None:
     st.subheader("4. Download the data")
     _downloads(ds)
     _citation_downloads(ds)
-
-
-def _documents_frame(counts: pd.DataFrame) -> pd.DataFrame:
-    return pd.DataFrame({
-        "Document": counts["source_id"],
-        "Title": counts["title"],
-        "Kind": counts["kind"],
-        "Date": counts["date_published"].dt.strftime("%Y-%m-%d").fillna("not given"),
-        "Records": counts["records"].astype(int),
-        "Publisher": counts["publisher"].fillna("not named"),
-        "Author": counts["author"].fillna("not named"),
-        "Licence": counts["licence"],
-        "Notes": counts["notes"].fillna(""),
-    })
 
 
 def _documents_table(shown: pa.Table) -> None:

@@ -6,6 +6,7 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
+from dashboard import fmt
 from dashboard.charts import OKABE_ITO, VENDOR_COLOURS, esc, finish, wrap
 from dashboard.transforms.geo import detailed, position_groups
 
@@ -175,12 +176,10 @@ def _record_markers(fig: go.Figure, points: pd.DataFrame, events: pd.DataFrame) 
         listed = bool(grp["vendor_listed"].iloc[0])
         hover = [
             "<b>" + esc(r.place) + "</b><br>" + wrap(r.description, 60) + "<br>Vendor: " + esc(r.vendor)
-            + (f" (on a US list since {r.listed_since:%Y-%m-%d})" if r.vendor_listed else "")
+            + (f" (on a US list since {fmt.date(r.listed_since)})" if r.vendor_listed else "")
             + f"<br>Status: {esc(r.status)}"
-            + (f"<br>Cameras: {esc(r.cameras_installed_qualifier or '')} {int(r.cameras_installed):,}"
-               if pd.notna(r.cameras_installed) else "")
-            + (f"<br>Planned cameras: {int(r.cameras_planned):,}" if pd.notna(r.cameras_planned) else "")
-            + (f"<br>Year: {int(r.year)}" if pd.notna(r.year) else "<br>Year: not given")
+            + "".join(f"<br>{esc(bit)}" for bit in fmt.deployment_figures(r._asdict()))
+            + f"<br>Year: {esc(fmt.year_month(r.year, r.month, missing=fmt.NOT_GIVEN))}"
             + ("<br>⚠ Sources disagree" if r.conflict_id else "")
             + "<br><i>Click for the quote and source</i>"
             for r in grp.itertuples()

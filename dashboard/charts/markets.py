@@ -6,10 +6,11 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
+from dashboard import editorial
 from dashboard.charts import OKABE_ITO, empty_figure, esc, finish, wrap
-from dashboard.transforms.money import times_phrase
+from dashboard.fmt import times as times_phrase
 
-CN_CAMERAS, US_CAMERAS = "cn-cameras-2017", "us-cameras-2017"
+CN_CAMERAS, US_CAMERAS = editorial.CN_CAMERAS, editorial.US_CAMERAS
 GEO_COLOURS = {"CHN": OKABE_ITO["vermillion"], "USA": OKABE_ITO["blue"], "Rest of world": OKABE_ITO["blue"]}
 PROJECTION_COLOUR = "#F4C7A8"
 
@@ -158,8 +159,8 @@ def make_market_figure(growth: pd.DataFrame, share_note: str = "", *, source: st
 
 def hikvision_title(shares: pd.DataFrame) -> str:
     ids = shares.set_index("indicator_id")
-    soe = ids.loc["hikvision-soe-control"] if "hikvision-soe-control" in ids.index else None
-    mkt = ids.loc["hikvision-global-share-2017"] if "hikvision-global-share-2017" in ids.index else None
+    soe = ids.loc[editorial.HIKVISION_SOE] if editorial.HIKVISION_SOE in ids.index else None
+    mkt = ids.loc[editorial.HIKVISION_MARKET] if editorial.HIKVISION_MARKET in ids.index else None
     if soe is not None and mkt is not None:
         return (f"State-owned firms control {soe['text']} of Hikvision, market leader in {mkt['year_text']} with "
                 f"{mkt['text']}")

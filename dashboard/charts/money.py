@@ -6,8 +6,10 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
+from dashboard import editorial
 from dashboard.charts import OKABE_ITO, empty_figure, esc, finish, short, wrap
-from dashboard.transforms.money import STATUS_GROUPS, money
+from dashboard.fmt import money
+from dashboard.transforms.money import STATUS_GROUPS
 
 GROUP_COLOURS = {
     "funded or committed": OKABE_ITO["blue"],
@@ -35,7 +37,7 @@ def dollar_ticks(top: float, n: int = 5) -> tuple[list[float], list[str]]:
     mag = 10 ** np.floor(np.log10(raw)) if raw > 0 else 1
     step = next(m * mag for m in (1, 2, 2.5, 5, 10) if m * mag >= raw)
     vals = [float(k * step) for k in range(int(top // step) + 1)]
-    return vals, ["$0" if v == 0 else money(v) for v in vals]
+    return vals, ["US$0" if v == 0 else money(v) for v in vals]
 
 
 def _purpose(text: str) -> str:
@@ -102,7 +104,7 @@ def make_financing_figure(rows: pd.DataFrame, *, scope: str, source: str, as_of:
     recs = rows.to_dict("records")
     rows["bar_text"] = [
         r["amount_text"] + (f" · {r['amount_note']}" if r["amount_note"] else "")
-        + (" · ⚠ lender disputed" if r["disputed"] and r["conflict_id"] == "dushanbe-lender" else
+        + (" · ⚠ lender disputed" if r["disputed"] and r["conflict_id"] == editorial.DUSHANBE_LENDER_CONFLICT else
            (" · ⚠ sources disagree" if r["disputed"] and not r["amount_note"] else ""))
         for r in recs
     ]

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import pandas as pd
 
-from dashboard.transforms.links import Tables, actions_overview, central_asia_vendors, vendor_listings
-from dashboard.transforms.sources import fmt_date, fmt_number, fmt_usd, given, nones, qualified
+from dashboard import editorial, fmt
+from dashboard.transforms.links import Tables, actions_overview, central_asia_vendors, date_kinds, vendor_listings
+from dashboard.transforms.sources import fmt_date, given, nones
 
-DEFAULT_ENTITY = "hikvision"
-DATE_KINDS = ["announced", "passed", "signed", "published", "effective"]  # the order an action's dates happen in
+DEFAULT_ENTITY = editorial.HIKVISION
 
 
 def _ca_countries(t: Tables) -> pd.DataFrame:
@@ -109,7 +109,8 @@ def action_date_rows(t: Tables, action_id: str, index: dict | None = None) -> pd
         d = d[d["action_id"] == action_id].copy()
     else:
         d = _rows(t, "action_dates", index, "dates", action_id).copy()
-    d["_k"] = d["date_kind"].map({k: i for i, k in enumerate(DATE_KINDS)}).fillna(len(DATE_KINDS))
+    kinds = date_kinds(t)
+    d["_k"] = d["date_kind"].map({k: i for i, k in enumerate(kinds)}).fillna(len(kinds))
     return nones(d.sort_values(["_k", "date"], na_position="last").drop(columns="_k").reset_index(drop=True))
 
 
@@ -252,31 +253,13 @@ def listing_evidence(t: Tables, entity_id: str, action_id: str, date_kind: str |
 
 
 def indicator_value(row) -> str:
-    """An indicator's figure with its unit and qualifier, as stored (a year stays a year, US$ in words when exact)."""
-    unit = row["unit"]
-    if unit == "year":
-        text = str(int(row["value"]))
-    elif unit == "percent":
-        text = f"{fmt_number(row['value'])}%"
-    elif unit == "USD":
-        text = fmt_usd(row["value"])
-    else:
-        text = f"{fmt_number(row['value'])} {unit}"
-    return qualified(row["qualifier"], text)
+    """An indicator's figure with its unit and hedge, as fmt writes it (a year stays a year, US$ in words)."""
+    return fmt.quantity(row["value"], row["unit"], row["qualifier"], with_unit=True)
 
 
 def deployment_figures(row) -> str:
-    """The figures a deployment row holds, each with its qualifier; 'no figures given' when it holds none."""
-    bits = []
-    if given(row["cameras_installed"]):
-        cams = f"{fmt_number(row['cameras_installed'])} cameras"
-        bits.append(qualified(row["cameras_installed_qualifier"], cams))
-    if given(row["cameras_facial_recognition"]):
-        bits.append(f"{fmt_number(row['cameras_facial_recognition'])} with facial recognition")
-    if given(row["cameras_planned"]):
-        bits.append(f"{fmt_number(row['cameras_planned'])} cameras planned")
-    if given(row["cost_usd"]):
-        bits.append(fmt_usd(row["cost_usd"]))
+    """The figures a deployment row holds, each with its hedge; 'no figures given' when it holds none."""
+    bits = fmt.deployment_figures(row)
     if given(row["target_year"]):
         bits.append(f"target year {int(row['target_year'])}")
     return " · ".join(bits) if bits else "no figures given"

@@ -7,6 +7,7 @@ import math
 import numpy as np
 import pandas as pd
 
+from dashboard import fmt
 from dashboard.transforms.links import Tables, vendor_listings
 
 IN_PLACE = {"installed", "launched", "upgraded", "operating", "deal closed", "contracted"}
@@ -98,8 +99,8 @@ def country_layer(t: Tables, layer: str, until_year: int | None = None) -> pd.Da
     if layer == "debt":
         d = t["debt"].set_index("country_iso3")
         out["value"] = out["iso3"].map(d["share_pct"])
-        notes = (d["share_qualifier"].fillna("").astype(str) + " " + d["share_pct"].map("{:g}".format)
-                 + "% of public debt owed to " + d["creditor"].astype(str)).str.strip()
+        notes = pd.Series([f"{fmt.percent(v, q)} of public debt owed to {c}" for v, q, c in
+                           zip(d["share_pct"], d["share_qualifier"], d["creditor"], strict=True)], index=d.index)
         out["note"] = out["iso3"].map(notes[~notes.index.duplicated(keep="last")])
     elif layer == "financing":
         f = t["financing"]
@@ -113,14 +114,14 @@ def country_layer(t: Tables, layer: str, until_year: int | None = None) -> pd.Da
         total = pd.concat([lone[["country_iso3", "amount_usd"]], grouped[["country_iso3", "amount_usd"]]])
         sums = total.groupby("country_iso3")["amount_usd"].sum()
         out["value"] = out["iso3"].map(sums).astype(float)
-        out["note"] = out["value"].map(lambda v: f"US${v / 1e6:,.1f} million documented" if pd.notna(v) else "")
+        out["note"] = out["value"].map(lambda v: f"{fmt.money(v)} documented" if pd.notna(v) else "")
     elif layer == "deployments":
         dep = t["deployments"]
         if until_year is not None:
             dep = dep[dep["year"].notna() & (dep["year"] <= until_year)]
         counts = dep.groupby("country_iso3")["system_id"].nunique()
         out["value"] = out["iso3"].map(counts).astype(float)
-        out["note"] = out["value"].map(lambda v: f"{int(v)} documented system(s)" if pd.notna(v) else "")
+        out["note"] = out["value"].map(lambda v: f"{fmt.number(v)} documented system(s)" if pd.notna(v) else "")
     else:
         raise ValueError(f"unknown layer {layer!r}")
     out["note"] = out["note"].where(out["value"].notna(), "No figure in the documents")

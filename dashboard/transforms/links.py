@@ -2,14 +2,32 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
+from functools import lru_cache
+from pathlib import Path
 
 import pandas as pd
+
+from dashboard import editorial, fmt
 
 Tables = Mapping[str, pd.DataFrame]
 # A party counts as "on a US list" when a US action in force names it through one of these instruments.
 US_LIST_INSTRUMENTS = ("Entity List rule", "Statute (NDAA)", "Executive order", "Procurement rule (FAR)")
-DATE_PREFERENCE = ("effective", "signed", "published", "announced", "passed")
+DATE_PREFERENCE = editorial.DATE_PREFERENCE
+PACKAGE = Path(__file__).resolve().parents[2] / "data" / "datapackage.json"
+
+
+@lru_cache(maxsize=1)
+def _package_descriptor() -> dict:
+    return json.loads(PACKAGE.read_text(encoding="utf-8"))
+
+
+def date_kinds(t: Tables) -> tuple[str, ...]:
+    """The kinds of an action's dates in the order they happen (announced … effective): the schema's enum order, from
+    the dataset's own descriptor (or the package's, for bare tables)."""
+    descriptor = getattr(t, "descriptor", None) or _package_descriptor()
+    return fmt.enum(descriptor, "action_dates", "date_kind")
 
 
 def action_dates_wide(t: Tables) -> pd.DataFrame:

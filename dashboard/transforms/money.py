@@ -1,32 +1,13 @@
-"""Money and markets transforms: financing by country and status, the Dushanbe split, debt shares, disagreements,
-and the camera, market and Hikvision indicators (pure: tables in, DataFrames out)."""
+"""Money transforms: financing by country and status, the Dushanbe split, debt shares and disagreements (pure)."""
 
 from __future__ import annotations
 
-import math
-
 import pandas as pd
 
+from dashboard import editorial, fmt
 from dashboard.transforms.links import Tables
 
-# ---------------------------------------------------------------- money
-
 STATUS_GROUPS = ("funded or committed", "declined offer", "request not met")
-CA_ORDER = ("KAZ", "KGZ", "TJK", "TKM", "UZB")
-# Short words on a bar where the amount is not simply "the money lent": the caveat behind them is in the quote panel.
-AMOUNT_NOTES = {
-    "uz-cdb-loan-2011": "purchase the loan paid for; loan size not given",
-    "cn-world-bank-xinjiang": "whole schools programme; the camera request was not met",
-    "kg-bishkek-huawei-offer": "offer turned down",
-    "uz-tashkent-deal-2019": "counterparty not named; weakly cited",
-    "kg-at-bashi-logistics": "agreed, then protested",
-}
-# How each side of a disagreement is named on screen (falls back to the source's publisher).
-SIDE_LABELS = {
-    "seed-002": "As the Caspian Policy Center brief tells it",
-    "rec-aiddata-46215-71411": "As AidData records it",
-}
-DUSHANBE = "tj-dushanbe-safe-city"
 
 
 def sources_text(t: Tables, source_ids, most: int | None = None) -> str:
@@ -56,20 +37,18 @@ def status_group(status: str | None) -> str:
 
 
 def _num(x: float) -> str:
-    """A number as written: thousands separators, no trailing zeros, never rounded to fewer than 6 decimals."""
-    text = f"{float(x):,.6f}".rstrip("0").rstrip(".")
-    return text
+    return fmt.number(x)
 
 
 def money(amount) -> str:
-    """US dollars in words a reader says aloud: $1.1 million, $1 billion; exact, never rounded away."""
-    if amount is None or pd.isna(amount):
-        return "amount not given"
-    a = float(amount)
-    for scale, word in ((1e9, "billion"), (1e6, "million")):
-        if a >= scale and round(a / scale, 3) * scale == a:
-            return f"${_num(a / scale)} {word}"
-    return f"${_num(a)}"
+    """US dollars as fmt writes them ('US$22 million'); 'amount not given' when empty."""
+    return fmt.money(amount)
+
+
+def ca_order(t: Tables) -> tuple[str, ...]:
+    """The Central Asian states, in the order the countries table lists them (with or without records)."""
+    c = t["countries"]
+    return tuple(c.loc[c["region"] == "central_asia", "iso3"])
 
 
 def country_names(t: Tables) -> dict[str, str]:
@@ -80,8 +59,9 @@ def country_names(t: Tables) -> dict[str, str]:
 def money_countries(t: Tables) -> list[str]:
     """Countries for the filter: the five Central Asian states (even with nothing documented), then any other
     country the financing table names (China, for the World Bank request)."""
-    others = sorted(set(t["financing"]["country_iso3"]) - set(CA_ORDER))
-    return [*CA_ORDER, *others]
+    ca = ca_order(t)
+    others = sorted(set(t["financing"]["country_iso3"]) - set(ca))
+    return [*ca, *others]
 
 
 def financing_rows(t: Tables, country: str | None = None, group: str | None = None) -> pd.DataFrame:
@@ -98,7 +78,7 @@ def financing_rows(t: Tables, country: str | None = None, group: str | None = No
     f["status_group"] = f["status"].map(status_group)
     f["amount_text"] = f["amount_usd"].map({a: money(a) for a in f["amount_usd"].dropna().unique()}).fillna(
         money(None))
-    f["amount_note"] = f["financing_id"].map(AMOUNT_NOTES).fillna("")
+    f["amount_note"] = f["financing_id"].map(editorial.AMOUNT_NOTES).fillna("")
     f["disputed"] = f["conflict_id"].notna()
     f["when"] = [("" if pd.isna(y) else f"{int(y)}" + (f"-{int(m):02d}" if pd.notna(m) else ""))
                  for y, m in zip(f["year"], f["month"], strict=True)]
@@ -141,9 +121,9 @@ def dushanbe_split(t: Tables) -> pd.DataFrame:
     labelled as such. Columns: side, source_id, segment, lender, amount_usd, financing_id, role.
     """
     dep = t["deployments"].set_index("deployment_id")
-    total = dep.loc[DUSHANBE, "cost_usd"] if DUSHANBE in dep.index else float("nan")
+    total = dep.loc[editorial.DUSHANBE, "cost_usd"] if editorial.DUSHANBE in dep.index else float("nan")
     f = financing_rows(t)
-    f = f[f["deployment_id"] == DUSHANBE]
+    f = f[f["deployment_id"] == editorial.DUSHANBE]
     disputed = f[f["disputed"]]
     raw = t["financing"]
     # One side per source, in the order the data lists them (the seed document first).
@@ -153,12 +133,12 @@ def dushanbe_split(t: Tables) -> pd.DataFrame:
     for src in sides:
         own = pd.concat([shared[shared["source_id"] == src], disputed[disputed["source_id"] == src]])
         for _, r in own.iterrows():
-            rows.append(dict(side=SIDE_LABELS.get(src, src), source_id=src, segment=r["lender"],
+            rows.append(dict(side=editorial.SIDE_LABELS.get(src, src), source_id=src, segment=r["lender"],
                              lender=r["lender"], amount_usd=float(r["amount_usd"]), financing_id=r["financing_id"],
                              role="domestic" if not r["disputed"] else "loan", kind=r["kind"]))
         covered = float(own["amount_usd"].sum())
         if pd.notna(total) and covered < float(total):
-            rows.append(dict(side=SIDE_LABELS.get(src, src), source_id=src,
+            rows.append(dict(side=editorial.SIDE_LABELS.get(src, src), source_id=src,
                              segment=f"Rest of the {money(total)} project: not broken down by this source",
                              lender="", amount_usd=float(total) - covered, financing_id="", role="remainder",
                              kind=""))
@@ -173,14 +153,14 @@ def debt_shares(t: Tables) -> pd.DataFrame:
     'no figure in the documents'."""
     names = country_names(t)
     d = t["debt"].set_index("country_iso3")
-    out = pd.DataFrame({"iso3": list(CA_ORDER)})
+    out = pd.DataFrame({"iso3": list(ca_order(t))})
     out["country"] = out["iso3"].map(names)
     out["share_pct"] = out["iso3"].map(d["share_pct"]).astype(float)
     out["qualifier"] = out["iso3"].map(d["share_qualifier"]).fillna("")
     out["creditor"] = out["iso3"].map(d["creditor"]).fillna("")
     out["debt_id"] = out["iso3"].map(d["debt_id"]).fillna("")
     out["label"] = [
-        (f"{q} {_num(v)}%".strip() if pd.notna(v) else "no figure in the documents")
+        fmt.percent(v, q, missing="no figure in the documents")
         for v, q in zip(out["share_pct"], out["qualifier"], strict=True)
     ]
     return out
@@ -247,138 +227,3 @@ def filter_conflicts(rows: pd.DataFrame, country: str | None = None) -> pd.DataF
     if country:
         rows = rows[rows["conflict_id"].isin(rows.loc[rows["country_iso3"] == country, "conflict_id"])]
     return rows.reset_index(drop=True)
-
-
-# ---------------------------------------------------------------- markets
-
-TOPICS = ("cameras", "market", "company")
-TOPIC_LABELS = {"all": "All", "cameras": "Cameras", "market": "Market", "company": "Hikvision"}
-_SMALL = {2: "twice", 3: "three times", 4: "four times", 5: "five times", 6: "six times", 7: "seven times",
-          8: "eight times", 9: "nine times", 10: "ten times"}
-
-
-def times_phrase(ratio: float) -> str:
-    """'more than three times', 'twice', '1.5 times': a ratio in words without overstating it."""
-    whole = math.floor(ratio)
-    if whole in _SMALL:
-        return _SMALL[whole] if ratio == whole else f"more than {_SMALL[whole]}"
-    return f"{_num(round(ratio, 1))} times"
-
-
-def figure_text(value, unit: str, qualifier: str | None = None) -> str:
-    """An indicator as a reader should quote it, qualifier first: 'more than 20 million', 'around 42%'."""
-    if value is None or pd.isna(value):
-        return "not given"
-    v = float(value)
-    if unit == "percent":
-        core = f"{_num(v)}%"
-    elif unit == "USD":
-        core = money(v)
-    elif unit == "year":
-        core = str(int(v))
-    else:
-        core = None
-        for scale, word in ((1e9, "billion"), (1e6, "million")):
-            if v >= scale and round(v / scale, 3) * scale == v:
-                core = f"{_num(v / scale)} {word}"
-                break
-        core = core or _num(v)
-        if unit in ("countries and regions", "providers"):
-            core = f"{core} {unit}"
-    return f"{qualifier} {core}".strip() if qualifier else core
-
-
-def _figure_texts(values, units, qualifiers) -> list[str]:
-    """figure_text for each row, worked out once per distinct (value, unit, qualifier): replicated figures repeat."""
-    keys = list(zip(values, units, qualifiers, strict=True))
-    done = {}
-    for k in keys:
-        if k not in done:
-            done[k] = figure_text(*k)
-    return [done[k] for k in keys]
-
-
-CARD_LABELS = {
-    "cn-cameras-2017": "Surveillance cameras in China",
-    "us-cameras-2017": "Surveillance cameras in the US",
-    "cn-skynet-2017": "Skynet cameras in public spaces",
-    "cn-new-cameras-by-2020": "New cameras by 2020 (projection)",
-    "dushanbe-match-threshold": "Dushanbe's face-match threshold",
-    "cn-market-share-global-revenue": "China's share of global revenue",
-    "cn-market-growth-2017": "Growth of China's market",
-    "row-market-growth-2017": "Growth, rest of the world",
-    "hikvision-global-share-2017": "Hikvision's global market share",
-    "hikvision-value": "Hikvision's size as a business",
-    "hikvision-soe-control": "Hikvision controlled by state firms",
-    "hikvision-cethik-stake": "Stake of CETHIK, biggest holder",
-    "hikvision-countries": "Countries and regions using Hikvision",
-    "hikvision-founded": "Hikvision founded",
-}
-
-
-def indicator_rows(t: Tables, topic: str | None = None) -> pd.DataFrame:
-    """Indicators of one topic (or of TOPICS when None), with the figure in words and a projection flag."""
-    i = t["indicators"].copy()
-    i = i[i["topic"] == topic] if topic else i[i["topic"].isin(TOPICS)]
-    i["text"] = _figure_texts(i["value"], i["unit"], i["qualifier"])
-    i["projection"] = i["name"].str.contains("projection", case=False) | i["caveat"].fillna("").str.contains(
-        "projection", case=False)
-    i["year_text"] = i["year"].map(lambda y: "year not given" if pd.isna(y) else str(int(y)))
-    i["card_label"] = i["indicator_id"].map(CARD_LABELS).fillna(i["name"])
-    # On a card the unit is in the label, so the value stays short: 'more than 150', not '... countries and regions'.
-    i["card_value"] = _figure_texts(i["value"], i["unit"].where(~i["unit"].isin(["countries and regions", "providers"]),
-                                                                "count"), i["qualifier"])
-    return i.reset_index(drop=True)
-
-
-CAMERA_LABELS = {
-    "cn-cameras-2017": "China, all cameras",
-    "us-cameras-2017": "United States, all cameras",
-    "cn-skynet-2017": "China, Skynet public-space cameras",
-    "cn-new-cameras-by-2020": "China, new cameras by 2020 (projection)",
-}
-
-
-def camera_counts(t: Tables) -> pd.DataFrame:
-    """Camera counts (unit 'cameras'): China vs US in 2017, Skynet, and the 2020 projection, flagged as such."""
-    i = indicator_rows(t, "cameras")
-    i = i[i["unit"] == "cameras"].copy()
-    i["label"] = i["indicator_id"].map(CAMERA_LABELS).fillna(i["name"])
-    i["order"] = i["projection"].astype(int)
-    return i.sort_values(["order", "value"], ascending=[True, False]).drop(columns="order").reset_index(drop=True)
-
-
-def market_growth(t: Tables) -> pd.DataFrame:
-    """Growth of the professional video-surveillance market: China vs the rest of the world."""
-    i = indicator_rows(t, "market")
-    i = i[i["indicator_id"].str.contains("growth")].copy()
-    i["label"] = i["geography"].map({"CHN": "China", "Rest of world": "Rest of the world"}).fillna(i["geography"])
-    return i.sort_values("value", ascending=False).reset_index(drop=True)
-
-
-HIKVISION_LABELS = {
-    "hikvision-soe-control": "Share of Hikvision controlled by state-owned enterprises",
-    "hikvision-cethik-stake": "Share owned by China Electronics Technology HIK Group (CETHIK), its biggest shareholder",
-    "hikvision-global-share-2017": "Hikvision's share of the global CCTV market (2017)",
-}
-
-
-def hikvision_shares(t: Tables) -> pd.DataFrame:
-    """Hikvision's percent figures: ownership (state-owned enterprises, CETHIK) and global market share."""
-    i = indicator_rows(t, "company")
-    i = i[(i["entity_id"] == "hikvision") & (i["unit"] == "percent")].copy()
-    i["label"] = i["indicator_id"].map(HIKVISION_LABELS).fillna(i["name"])
-    i["kind"] = ["market share" if "global" in n.lower() else "ownership" for n in i["name"]]
-    return i.sort_values(["kind", "value"], ascending=[False, False]).reset_index(drop=True)
-
-
-def detention_estimates(t: Tables) -> pd.DataFrame:
-    """Each source's estimate of people detained in Xinjiang, side by side (they disagree; none is preferred)."""
-    i = t["indicators"]
-    i = i[(i["topic"] == "detention") | (i["conflict_id"] == "detention-estimate")].copy()
-    i["text"] = [figure_text(v, u, q) for v, u, q in zip(i["value"], i["unit"], i["qualifier"], strict=True)]
-    src = t["sources"]
-    who = {sid: (pub or auth or "") for sid, pub, auth in zip(src["source_id"], src["publisher"], src["author"],
-                                                              strict=True)}
-    i["source"] = [sid.replace("seed-", "Seed ") + (f" ({who[sid]})" if who.get(sid) else "") for sid in i["source_id"]]
-    return i.sort_values(["value", "source_id"], ascending=[False, True]).reset_index(drop=True)

@@ -6,9 +6,9 @@ import re
 
 import pandas as pd
 
-from dashboard.transforms.links import Tables, actions_overview, central_asia_vendors
+from dashboard import fmt
+from dashboard.transforms.links import Tables, actions_overview, central_asia_vendors, date_kinds
 
-DATE_KINDS = ("announced", "passed", "signed", "published", "effective")
 DATE_LABELS = {"announced": "Announced", "passed": "Passed", "signed": "Signed", "published": "Published",
                "effective": "In force (effective)"}
 ENTITY_LIST = "Entity List rule"
@@ -50,10 +50,11 @@ def actions_table(t: Tables, authorities=None, instruments=None) -> pd.DataFrame
         a = a[a["authority"].isin(list(authorities))]
     if instruments:
         a = a[a["instrument"].isin(list(instruments))]
-    for kind in DATE_KINDS:
+    kinds = list(date_kinds(t))
+    for kind in kinds:
         a[kind] = pd.to_datetime(a[kind]) if kind in a else pd.NaT
-    a["first_date"] = a[list(DATE_KINDS)].min(axis=1)
-    a["last_date"] = a[list(DATE_KINDS)].max(axis=1)
+    a["first_date"] = a[kinds].min(axis=1)
+    a["last_date"] = a[kinds].max(axis=1)
     a["placed_on_axis"] = a["first_date"].notna()
     names = _entity_names(t)
     a["ca_vendor_names"] = a["ca_vendors_named"].apply(lambda ids: [names.get(i, i) for i in ids])
@@ -155,7 +156,7 @@ def action_dates(t: Tables, action_id: str) -> pd.DataFrame:
     """Every dated claim of one action (full or partial), in date-kind order."""
     d = t["action_dates"]
     d = d[d["action_id"] == action_id].copy()
-    d["order"] = d["date_kind"].map({k: i for i, k in enumerate(DATE_KINDS)})
+    d["order"] = d["date_kind"].map({k: i for i, k in enumerate(date_kinds(t))})
     d["label"] = d["date_kind"].map(DATE_LABELS)
     return d.sort_values(["order", "date"]).drop(columns="order").reset_index(drop=True)
 
@@ -187,8 +188,7 @@ def conflict_sides(t: Tables, action_ids, touching=None) -> dict[str, pd.DataFra
             for cid, g in d.groupby("conflict_id", sort=True)}
 
 
-def fmt_date(value) -> str:
-    return "not given" if value is None or pd.isna(value) else f"{pd.Timestamp(value):%Y-%m-%d}"
+fmt_date = fmt.date
 
 
 def parties_text(row, *, short: bool = False) -> str:

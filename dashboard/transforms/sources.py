@@ -4,29 +4,31 @@ and each table back as CSV text for download."""
 from __future__ import annotations
 
 import json
-import math
 from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
 
+from dashboard import editorial, fmt
 from dashboard.transforms.links import Tables
 
 # Tables whose rows are claims (each carries source_id, quote, locator), in the order a reader meets them.
 CLAIM_TABLES = ["deployments", "financing", "debt", "actions", "action_dates", "action_entities", "entities",
-                "indicators", "events", "countries", "places"]
+                "indicators", "events", "countries", "places", "installations", "statements"]
 TABLE_TITLES = {
     "sources": "Sources", "disagreements": "Known disagreements", "countries": "Countries", "places": "Places",
     "entities": "Companies, lenders and agencies", "deployments": "Surveillance and telecom systems",
     "financing": "Loans, deals and offers", "debt": "Debt owed to Chinese lenders", "actions": "US and UK actions",
     "action_dates": "Dates of actions", "action_entities": "Who each action names",
     "indicators": "National and market figures", "events": "Events",
+    "installations": "Installations outside Central Asia", "statements": "Statements, letters and calls to act",
 }
 PRIMARY_KEYS = {
     "sources": ["source_id"], "disagreements": ["conflict_id"], "countries": ["iso3"], "places": ["place_id"],
     "entities": ["entity_id"], "deployments": ["deployment_id"], "financing": ["financing_id"], "debt": ["debt_id"],
     "actions": ["action_id"], "action_dates": ["action_date_id"], "action_entities": ["action_id", "entity_id"],
-    "indicators": ["indicator_id"], "events": ["event_id"],
+    "indicators": ["indicator_id"], "events": ["event_id"], "installations": ["installation_id"],
+    "statements": ["statement_id"],
 }
 COORDS = "places (coordinates)"  # places whose coordinates (not claims) come from a reference dataset
 EVIDENCE_ORDER = ["seed", "record-quoted", "record-note-read", "record-note-secondary"]
@@ -35,40 +37,18 @@ EVIDENCE_ORDER = ["seed", "record-quoted", "record-note-read", "record-note-seco
 # --- formatting figures exactly as the data holds them (never rounded) ---
 
 def given(v) -> bool:
-    return v is not None and not (isinstance(v, float) and math.isnan(v)) and v is not pd.NA and not pd.isna(v)
+    return fmt.given(v)
 
 
-def fmt_number(v) -> str:
-    """A figure as stored: thousands separators, decimals only where the data has them; 'not given' when empty."""
-    if not given(v):
-        return "not given"
-    f = float(v)
-    return f"{int(f):,}" if f.is_integer() else f"{f:,}"
+fmt_number = fmt.number
+qualified = fmt.hedge
+fmt_date = fmt.date
+fmt_year_month = fmt.year_month
 
 
 def fmt_usd(v) -> str:
-    """US dollars in words only where exact: 22000000 -> 'US$22 million', 20900000 -> 'US$20.9 million'."""
-    if not given(v):
-        return "not given"
-    f = float(v)
-    for scale, word in ((1e9, "billion"), (1e6, "million")):
-        if f >= scale and (f * 1000 / scale).is_integer():
-            return f"US${f / scale:,.3f}".rstrip("0").rstrip(".") + f" {word}"
-    return f"US${fmt_number(f)}"
-
-
-def qualified(qualifier, text: str) -> str:
-    return f"{qualifier} {text}" if given(qualifier) and qualifier else text
-
-
-def fmt_date(v) -> str:
-    return f"{pd.Timestamp(v):%Y-%m-%d}" if given(v) else "not given"
-
-
-def fmt_year_month(year, month) -> str:
-    if not given(year):
-        return "date not given"
-    return f"{int(year)}" + (f"-{int(month):02d}" if given(month) else "")
+    """US dollars as fmt.money writes them; 'not given' when empty."""
+    return fmt.money(v, missing=fmt.NOT_GIVEN)
 
 
 def nones(df: pd.DataFrame) -> pd.DataFrame:
@@ -95,15 +75,7 @@ def record_label(t: Tables, table: str, row, lookups: tuple[dict, dict] | None =
     """
     names, actions = lookups if lookups is not None else label_lookups(t)
     if table == "deployments":
-        bits = [row["description"]]
-        if given(row["cameras_installed"]):
-            cams = f"{fmt_number(row['cameras_installed'])} cameras"
-            bits.append(qualified(row["cameras_installed_qualifier"], cams))
-        if given(row["cameras_planned"]):
-            bits.append(f"{fmt_number(row['cameras_planned'])} cameras planned")
-        if given(row["cost_usd"]):
-            bits.append(fmt_usd(row["cost_usd"]))
-        bits.append(fmt_year_month(row["year"], row["month"]))
+        bits = [row["description"], *fmt.deployment_figures(row), fmt_year_month(row["year"], row["month"])]
         return " · ".join(bits)
     if table == "financing":
         written = row["lender_as_written"] if given(row["lender_as_written"]) else None
@@ -111,7 +83,7 @@ def record_label(t: Tables, table: str, row, lookups: tuple[dict, dict] | None =
         return (f"{row['kind'].capitalize()} from {lender}: {fmt_usd(row['amount_usd'])} for {row['purpose']} "
                 f"({row['status']})")
     if table == "debt":
-        return (f"{row['country_iso3']}: " + qualified(row["share_qualifier"], f"{fmt_number(row['share_pct'])}%")
+        return (f"{row['country_iso3']}: " + fmt.percent(row["share_pct"], row["share_qualifier"])
                 + f" of public debt owed to {row['creditor']}")
     if table == "actions":
         return f"{row['title']} ({row['status']})"
@@ -125,7 +97,7 @@ def record_label(t: Tables, table: str, row, lookups: tuple[dict, dict] | None =
     if table == "entities":
         return f"{row['name']}: {row['description']}"
     if table == "indicators":
-        value = qualified(row["qualifier"], f"{fmt_number(row['value'])} {row['unit']}")
+        value = fmt.quantity(row["value"], row["unit"], row["qualifier"], with_unit=True)
         return f"{row['name']}: {value}" + (f" ({int(row['year'])})" if given(row["year"]) else "")
     if table == "events":
         return f"{row['title']} ({fmt_year_month(row['year'], row['month'])})"
@@ -133,6 +105,10 @@ def record_label(t: Tables, table: str, row, lookups: tuple[dict, dict] | None =
         return f"{row['name']}: {row['coverage_note']}"
     if table == "places":
         return f"{row['name']} ({row['country_iso3']})"
+    if table == "installations":
+        return f"{names.get(row['vendor_id'], row['vendor_id'])} · {row['country_iso3']}: {row['description']}"
+    if table == "statements":
+        return f"{row['speaker']} ({row['kind']}, {row['stance']}): {row['summary']}"
     if table == COORDS:
         return f"{row['name']}: {row['lat']}, {row['lon']} (GeoNames {row['geonameid']})"
     return row_id(table, row)
@@ -310,13 +286,7 @@ def disagreement_overview(t: Tables) -> pd.DataFrame:
 
 # --- headline figures, each read from one cited row ---
 
-HEADLINES = [
-    ("cameras", "deployments", "kz-nur-sultan-huawei-cameras"),
-    ("cost", "deployments", "tj-dushanbe-safe-city"),
-    ("debt", "debt", "tjk-chinese-banks"),
-    ("listing", "actions", "us-el-xinjiang-2019"),
-    ("offer", "financing", "kg-bishkek-huawei-offer"),
-]
+HEADLINES = editorial.HEADLINES
 EVIDENCE_COLUMNS = ["quote", "source_id", "locator", "evidence", "caveat", "conflict_id"]
 
 
@@ -342,7 +312,7 @@ def headline_figures(t: Tables) -> pd.DataFrame:
         r = df.loc[rid]
         date_row = None
         if key == "cameras":
-            value = qualified(r["cameras_installed_qualifier"], fmt_number(r["cameras_installed"]))
+            value = fmt.count(r["cameras_installed"], None, r["cameras_installed_qualifier"])
             label = f"{ents.loc[r['vendor_id'], 'name']} cameras, {places.loc[r['place_id'], 'name']}"
             note = f"{r['description'].rstrip('.')} · {countries.loc[r['country_iso3'], 'name']} · {r['status']}"
         elif key == "cost":
@@ -351,7 +321,7 @@ def headline_figures(t: Tables) -> pd.DataFrame:
             note = (f"{ents.loc[r['vendor_id'], 'name']} system, {fmt_year_month(r['year'], r['month'])}; "
                     f"{countries.loc[r['country_iso3'], 'name']}")
         elif key == "debt":
-            value = qualified(r["share_qualifier"], f"{fmt_number(r['share_pct'])}%")
+            value = fmt.percent(r["share_pct"], r["share_qualifier"])
             label = f"{countries.loc[r['country_iso3'], 'name']} debt: {r['creditor']}"
             note = f"Share of public debt owed to {r['creditor']}" + ("" if given(r["as_of"]) else "; undated")
         elif key == "listing":
