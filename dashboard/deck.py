@@ -25,6 +25,7 @@ from pptx.util import Emu, Inches, Pt
 from dashboard import citations
 from dashboard.data import Dataset
 from dashboard.transforms import sources as sx
+from dashboard.views import View
 
 TITLE = "Surveillance in Central Asia: who built it, who paid, who was sanctioned"
 WIDTH, HEIGHT = Emu(12192000), Emu(6858000)  # 13.333 x 7.5 in: PowerPoint's own 16:9
@@ -354,7 +355,7 @@ def notes_text(ds: Dataset, view, link: str = "") -> str:
     """Every record the chart rests on: what it says, its verbatim quote, source and locator; then each
     disagreement among them with every side."""
     recs, conflicts = records(ds, view)
-    lines = [f"Finding: {getattr(view, 'alt', None) or view.finding}", f"Source line: {view.source}"]
+    lines = [f"Finding: {view.alt}", f"Source line: {view.source}"]
     if link:
         lines.append(f"View: {link}")
     if not recs:
@@ -422,7 +423,7 @@ def picture_png(fig: go.Figure) -> bytes:
 def chart_slide(prs, ds: Dataset, view, link: str = "") -> None:
     slide = prs.slides.add_slide(prs.slide_layouts[5])
     _title(slide, view.title, 26)
-    alt = getattr(view, "alt", None) or view.finding
+    alt = view.alt
     box = (MARGIN, Inches(1.4), WIDTH - 2 * MARGIN, Inches(5.3))
     spec = native_spec(view.figure) if view.figure is not None else None
     if spec is not None:
@@ -436,7 +437,7 @@ def chart_slide(prs, ds: Dataset, view, link: str = "") -> None:
         w = Emu(int(h * 16 / 9))
         pic = slide.shapes.add_picture(io.BytesIO(png), Emu(int((WIDTH - w) / 2)), box[1], w, h)
         set_alt(pic, alt)
-    as_of = getattr(view, "as_of", "") or ds.descriptor.get("created", "")[:10]
+    as_of = view.as_of or ds.descriptor.get("created", "")[:10]
     line = f"Source: {view.source} · Data as of {as_of}" + (f" · View: {link}" if link else "")
     _text_box(slide, (MARGIN, Inches(6.8), WIDTH - 2 * MARGIN, Inches(0.5)), line, 12, colour=GREY)
     slide.notes_slide.notes_text_frame.text = notes_text(ds, view, link)
@@ -458,7 +459,7 @@ def build(ds: Dataset, views: list, *, title: str = TITLE, what: str = "", links
     sub.text_frame.add_paragraph().text = f"Data as of {as_of} · dataset version {ds.descriptor.get('version', '')}"
     for p in sub.text_frame.paragraphs:
         p.font.size = Pt(20)
-    links = links or [getattr(v, "link", "") for v in views]
+    links = links or [v.link for v in views]
     for v, link in zip(views, links, strict=True):
         chart_slide(prs, ds, v, link)
     _closing(prs, ds)
@@ -482,8 +483,8 @@ def _closing(prs, ds: Dataset) -> None:
                                                "as BibTeX, RIS and CSL-JSON in the briefing pack (citations/).")
 
 
-def briefing_views(ds: Dataset, present: bool = True) -> list:
-    from dashboard import briefing
+def briefing_views(ds: Dataset, present: bool = True) -> list[View]:
+    from dashboard.views import briefing
 
     return briefing.slides(ds, present)
 

@@ -42,7 +42,7 @@ def with_link(fig, link: str):
 
 def briefing_link(i: int, view=None) -> str:
     """The dashboard link that reopens the i-th key chart (1-based): the view's own, else the briefing step."""
-    return getattr(view, "link", "") or f"/briefing?step={i}"
+    return (view.link if view is not None else "") or f"/briefing?step={i}"
 
 
 class ExportError(Exception):

@@ -6,7 +6,6 @@ import io
 import threading
 import zipfile
 from collections import OrderedDict
-from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
 import pandas as pd
@@ -14,26 +13,13 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from dashboard.data import Dataset
+from dashboard.views import EVIDENCE_COLS, View
 
 # URL parameters that change how a page looks or which record's quote is open, not what a chart draws: left out of
 # file names (the link keeps everything but presentation mode, so it reopens the exact view).
 LOOK = {"present", "record"}  # record: which quote is open below the chart, not what it draws
 NOT_FILTERS = LOOK | {"page", "dpage", "record", "step", "source", "svg"}
 _STATE_PAGE, _STATE_CHARTS = "_view_page", "_view_charts"
-
-
-@dataclass(frozen=True)
-class ChartView:
-    """A drawn chart with the View attribute names (dashboard.views.View), for the deck and the downloads."""
-    slug: str
-    figure: go.Figure
-    title: str
-    source: str
-    alt: str
-    evidence: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(
-        columns=["table", "row_id", "source_id", "quote", "locator"]))
-    link: str = ""
-    as_of: str = ""
 
 
 def begin_run(url_path: str) -> None:
@@ -135,19 +121,19 @@ def stamp(fig: go.Figure, link: str) -> go.Figure:
     return out
 
 
-def prepare(ds: Dataset | None, fig: go.Figure, key: str, view=None) -> tuple[go.Figure, str]:
-    """The figure to draw (stamped with the view's link) and its file name; remembers it for 'Download this view'."""
+def prepare(ds: Dataset | None, fig: go.Figure, key: str, view: View | None = None) -> tuple[go.Figure, str]:
+    """The figure to draw (stamped with the link of what the URL shows) and its file name; remembers the chart, as a
+    View, for 'Download this view' (with the view's evidence when the page passed its View)."""
     meta = fig.layout.meta or {}
-    link = getattr(view, "link", "") or view_link()
+    link = view_link()
     name = chart_name(ds, key, meta.get("title", key))
     drawn = stamp(fig, link)
-    charts = st.session_state.setdefault(_STATE_CHARTS, [])
-    charts.append(ChartView(
-        slug=name, figure=drawn, title=getattr(view, "title", "") or meta.get("title", ""),
-        source=getattr(view, "source", "") or meta.get("source", ""),
-        alt=getattr(view, "alt", "") or meta.get("alt", ""),
-        evidence=view.evidence if view is not None else ChartView.__dataclass_fields__["evidence"].default_factory(),
-        link=link, as_of=getattr(view, "as_of", "") or meta.get("as_of", "")))
+    evidence = view.evidence if view is not None else pd.DataFrame(columns=EVIDENCE_COLS)
+    st.session_state.setdefault(_STATE_CHARTS, []).append(View(
+        slug=name, figure=drawn, title=meta.get("title", "") or (view.title if view else ""),
+        source=meta.get("source", "") or (view.source if view else ""),
+        alt=meta.get("alt", "") or (view.alt if view else ""), evidence=evidence, link=link,
+        as_of=meta.get("as_of", "") or (view.as_of if view else "")))
     return drawn, name
 
 

@@ -149,8 +149,8 @@ def _section(ds: Dataset, i: int, v, link: str) -> str:
     from dashboard import deck
 
     recs, conflicts = deck.records(ds, v)
-    alt = getattr(v, "alt", None) or v.finding
-    as_of = getattr(v, "as_of", "") or ds.descriptor.get("created", "")[:10]
+    alt = v.alt
+    as_of = v.as_of or ds.descriptor.get("created", "")[:10]
     items = []
     for r in recs:
         warn = f" <strong>⚠ sources disagree ({_esc(r['conflict_id'])})</strong>" if r["conflict_id"] else ""
@@ -184,7 +184,7 @@ def briefing_html(ds: Dataset, views: list | None = None, links: list[str] | Non
         from dashboard.export import briefing_link
 
         links = links or [briefing_link(i, v) for i, v in enumerate(views, start=1)]
-    links = links or [getattr(v, "link", "") for v in views]
+    links = links or [v.link for v in views]
     as_of = ds.descriptor.get("created", "")[:10]
     from dashboard.export import with_link
 

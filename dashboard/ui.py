@@ -13,6 +13,7 @@ from dashboard import exports_ui, fmt, loaders, query
 from dashboard.data import Dataset
 from dashboard.safe import md
 from dashboard.transforms.sources import given as present
+from dashboard.views import View
 
 TOPOJSON_URL = "app/static/topojson/"  # relative, so it also works behind a proxy that adds a path prefix
 EVIDENCE_LABELS = {
@@ -46,9 +47,12 @@ def plot_config(name: str, fmt: str = "png") -> dict:
     }
 
 
-def chart(fig: go.Figure, key: str, *, selectable: bool = False, view=None):
-    """Draw a figure with the shared config and print its one-line summary; returns the selection event.
-    The image it exports is named after the view and its source line carries the view's link (exports_ui)."""
+def chart(fig: go.Figure | View, key: str, *, selectable: bool = False):
+    """Draw a figure (or a View's figure) with the shared config and print its one-line summary; returns the
+    selection event. The image it exports is named after the view and its source line carries the view's link
+    (exports_ui); a View also lends its evidence to 'Download this view'."""
+    view = fig if isinstance(fig, View) else None
+    fig = view.figure if view is not None else fig
     meta = fig.layout.meta or {}
     fmt = export_format()
     fig, name = exports_ui.prepare(loaders.dataset(), fig, key, view)

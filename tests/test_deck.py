@@ -113,7 +113,7 @@ def test_bar_and_step_charts_are_native_with_the_figures_numbers_and_colours(prs
                 assert list(s.values) == [float(y) for y in t.y]
                 xs = s._element.xpath("./c:xVal//c:v")
                 assert [float(x.text) for x in xs] == [deck.serial(pd.Timestamp(x)) for x in t.x]
-        assert _alt(charts[0]) == v.alt if hasattr(v, "alt") else v.finding
+        assert _alt(charts[0]) == v.alt
 
 
 def test_financing_rows_keep_their_labels_and_gaps(prs, views, dataset):
@@ -134,7 +134,7 @@ def test_map_and_timeline_are_1920x1080_pictures_with_alt_text(prs, views):
         pics = _frame(slide, MSO_SHAPE_TYPE.PICTURE)
         assert len(pics) == 1
         assert Image.open(BytesIO(pics[0].image.blob)).size == (1920, 1080)
-        assert _alt(pics[0]) == (getattr(v, "alt", None) or v.finding)
+        assert _alt(pics[0]) == v.alt
         assert pics[0].width / pics[0].height == pytest.approx(16 / 9, rel=0.01)
 
 

@@ -52,7 +52,7 @@ def render() -> None:
 
     # 2. The chart, its finding, its source
     slide = loaders.derive(ds, briefing.slide, step - 1, present=ui.presenting())
-    ui.chart(slide.figure, f"briefing_{slide.slug}")
+    ui.chart(slide, f"briefing_{slide.slug}")
     st.markdown(f"**Finding:** {md(slide.finding)}")
     st.caption(f"Source: {md(slide.source)} · Data as of {md(briefing.as_of(ds))}")
     with st.expander(f"The {len(slide.evidence):,} records behind this chart, with their quotes"):
