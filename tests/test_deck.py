@@ -17,8 +17,9 @@ from pptx.enum.dml import MSO_FILL
 from pptx.enum.shapes import MSO_SHAPE_TYPE
 from pptx.util import Emu
 
-from dashboard import briefing, deck, export
+from dashboard import deck, export
 from dashboard.transforms import sources as sx
+from dashboard.views import briefing
 
 ROOT = Path(__file__).resolve().parent.parent
 ARTIFACTS = ROOT / "test-artifacts" / "deck"

@@ -24,7 +24,7 @@ def test_view_name_and_link_from_the_url(dataset):
 
 
 def test_stamp_adds_the_link_to_a_copy_and_keeps_the_shared_figure(dataset):
-    from dashboard import briefing
+    from dashboard.views import briefing
 
     fig = briefing.slide(dataset, 1, True).figure
     before = fig.to_json()

@@ -37,7 +37,8 @@ def test_offline_file_is_one_file_under_6_mb_with_plotly_once(offline_file):
 
 
 def test_offline_file_draws_every_chart_with_the_network_blocked(browser, offline_file, dataset):
-    from dashboard import briefing, export
+    from dashboard import export
+    from dashboard.views import briefing
 
     views = briefing.slides(dataset, True)
     SHOTS.mkdir(parents=True, exist_ok=True)
