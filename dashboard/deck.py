@@ -166,7 +166,8 @@ def _bar_spec(fig: go.Figure) -> ChartSpec:
                 t.textfont.color if isinstance(t.textfont.color, str) else None)))
     texts = " ".join(x for s in series for x in s.labels)
     peak = max((abs(v) for s in series for v in s.values if v is not None), default=0)
-    fmt = ('"$"#,##0,,"M"' if "$" in texts and peak >= 1e6 else '#,##0,,"M"' if peak >= 1e6
+    money = "US$" if "US$" in texts else "$" if "$" in texts else ""  # the axis writes money as the labels do
+    fmt = (f'"{money}"#,##0,,"M"' if money and peak >= 1e6 else '#,##0,,"M"' if peak >= 1e6
            else '0"%"' if "%" in texts else "#,##0")
     return ChartSpec("bar", cats, series, stacked=stacked, number_format=fmt,
                      x_title=plain(fig.layout.xaxis.title.text) if horizontal else plain(fig.layout.yaxis.title.text))
