@@ -15,10 +15,11 @@ import streamlit as st
 from dashboard.data import Dataset
 from dashboard.views import EVIDENCE_COLS, View
 
-# URL parameters that change how a page looks or which record's quote is open, not what a chart draws: left out of
-# file names (the link keeps everything but presentation mode, so it reopens the exact view).
-LOOK = {"present", "record"}  # record: which quote is open below the chart, not what it draws
-NOT_FILTERS = LOOK | {"page", "dpage", "record", "step", "source", "svg"}
+# URL parameters that change how a page looks (presentation mode) or which record's quote is open below a chart, not
+# what the chart draws: left out of the link, so selecting a record does not re-stamp the figure.
+LOOK = {"present", "record"}
+# ...and, with pagers and the briefing's step, left out of file names, which name a view by its filters.
+NOT_FILTERS = LOOK | {"page", "dpage", "step", "source", "svg"}
 _STATE_PAGE, _STATE_CHARTS = "_view_page", "_view_charts"
 
 
@@ -33,7 +34,7 @@ def _params() -> dict[str, str]:
 
 
 def view_link(params: dict | None = None, page: str | None = None) -> str:
-    """The current view as a link: '/page?filters' (everything in the URL but presentation mode), sorted."""
+    """The current view as a link: '/page?filters' (everything in the URL but LOOK), sorted."""
     page = page if page is not None else st.session_state.get(_STATE_PAGE, "")
     params = _params() if params is None else params
     q = {k: v for k, v in sorted(params.items()) if k not in LOOK and v not in (None, "")}
