@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import io
 import threading
 import zipfile
@@ -168,18 +169,24 @@ def deck_bytes(ds: Dataset, charts: list, page_title: str) -> bytes:
                            "line and link on the slide.")
 
 
+@functools.lru_cache(maxsize=1)
+def _can_render() -> bool:
+    """Whether this server can render images (a Chromium for kaleido): looked up once, not on every run."""
+    from dashboard import export
+
+    return export.find_chromium() is not None
+
+
 def download_this_view(ds: Dataset, page_title: str = "") -> None:
     """PNG, SVG and PPTX of the charts the page just drew, named after the view; built only when clicked."""
     from functools import partial
-
-    from dashboard import export
 
     charts = list(st.session_state.get(_STATE_CHARTS, []))
     if not charts:
         return
     with st.sidebar:
         st.markdown("**Download this view**")
-        if not export.find_chromium():
+        if not _can_render():
             st.caption("Image and slide downloads need Chromium on the server (`apt-get install chromium`).")
             return
         base = view_name(ds) if filtered() else charts[0].slug if len(charts) == 1 else view_name(ds)
@@ -200,14 +207,14 @@ def briefing_downloads(ds: Dataset) -> None:
     """The whole briefing as an editable deck and as one offline file, each built on first click and kept."""
     from functools import partial
 
-    from dashboard import deck, export, loaders, offline
+    from dashboard import deck, loaders, offline
 
     st.markdown("**Take the briefing anywhere:** `briefing.pptx` (PowerPoint: native, editable charts; speaker "
                 "notes quote every record) and `briefing.html` (one file that works offline in any browser: "
                 "interactive charts, ← → keys, prints one chart per page).")
     c1, c2 = st.columns(2)
     with c1:
-        if export.find_chromium():
+        if _can_render():
             st.download_button("Download briefing.pptx", data=partial(loaders.derive, ds, deck.briefing_deck),
                                file_name="briefing.pptx", key="download_deck", on_click="ignore", width="stretch",
                                mime="application/vnd.openxmlformats-officedocument.presentationml.presentation")
