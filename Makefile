@@ -5,7 +5,7 @@ ADDRESS ?= 127.0.0.1
 STAMP   := .venv/.installed
 
 .DEFAULT_GOAL := help
-.PHONY: help setup sysdeps run test test-fast lint validate boundaries export bench load clean
+.PHONY: help setup sysdeps run test test-fast lint validate boundaries export bench load clean serve-team validate-standard
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -16,7 +16,10 @@ $(STAMP): requirements.txt pyproject.toml
 	$(PY) -m pip install --quiet -r requirements.txt
 	touch $(STAMP)
 
-setup: $(STAMP) sysdeps ## Create .venv and install pinned requirements (only when they changed)
+setup: $(STAMP) sysdeps ## Create .venv and install pinned requirements (only when they changed); Debian's nginx as root
+	@command -v nginx >/dev/null 2>&1 || test -x /usr/sbin/nginx || { test "$$(id -u)" = 0 && command -v apt-get >/dev/null \
+	  && DEBIAN_FRONTEND=noninteractive apt-get install -y -q nginx libnginx-mod-http-brotli-filter >/dev/null; } \
+	  || echo "nginx missing (needed by make serve-team only): apt-get install nginx libnginx-mod-http-brotli-filter"
 
 # The deck test converts briefing.pptx with LibreOffice Impress and renders pages with pdftoppm (Debian packages).
 sysdeps: ## Install LibreOffice Impress and poppler-utils with apt when missing and running as root
@@ -29,18 +32,28 @@ sysdeps: ## Install LibreOffice Impress and poppler-utils with apt when missing 
 run: $(STAMP) ## Run the dashboard (default http://127.0.0.1:8501; ADDRESS=, PORT= to change)
 	$(PY) -m streamlit run dashboard/app.py --server.port $(PORT) --server.address $(ADDRESS)
 
+REPLICAS ?= 2
+HOSTS ?= localhost,127.0.0.1
+serve-team: PORT = 8080
+serve-team: setup ## Serve a team: REPLICAS (2) replicas behind nginx on PORT (8080, ADDRESS=, HOSTS=); Ctrl-C stops
+	$(PY) -m deploy.serve_team --replicas $(REPLICAS) --port $(PORT) --address $(ADDRESS) --hosts $(HOSTS)
+
 test: $(STAMP) sysdeps ## Lint and run every test (the browser tests need /usr/bin/chromium)
-	$(PY) -m ruff check dashboard tests scripts
+	$(PY) -m ruff check dashboard tests scripts deploy benchmarks
 	$(PY) -m pytest -q
 
 test-fast: $(STAMP) ## Tests without the real-browser suite
 	$(PY) -m pytest -q -m "not browser"
 
 lint: $(STAMP) ## ruff check
-	$(PY) -m ruff check dashboard tests scripts
+	$(PY) -m ruff check dashboard tests scripts deploy benchmarks
 
-validate: $(STAMP) ## Validate data/datapackage.json with frictionless
-	.venv/bin/frictionless validate data/datapackage.json
+DATA ?= data
+validate: $(STAMP) ## Validate a data package (DATA=data) against its datapackage.json: every problem, file/row/field
+	$(PY) -m dashboard.validate $(DATA)
+
+validate-standard: $(STAMP) ## The same check by frictionless itself (the standard's reference; slower)
+	.venv/bin/frictionless validate $(DATA)/datapackage.json
 
 boundaries: $(STAMP) ## Rebuild data/boundaries.geojson from Natural Earth (npm packages)
 	$(PY) scripts/build_boundaries.py
@@ -54,7 +67,7 @@ export: $(STAMP) ## Write the briefing pack (charts as PNG/SVG/PDF, data, citati
 .PHONY: load
 LOAD_SECONDS ?= 60
 
-bench: $(STAMP) ## Benchmarks: page-ready vs floor, reruns at 1x-1000x data, briefing pack, memory, load (~10 min); writes benchmarks/results.md
+bench: $(STAMP) ## Benchmarks: page-ready, reruns 1x-1000x, pack, memory, load, serving (nginx, replicas, validation) (~20 min)
 	$(PY) -m benchmarks.run
 
 load: $(STAMP) ## Load test on 127.0.0.1 only: 20 browser sessions, then 1, LOAD_SECONDS (default 60) each

@@ -302,7 +302,7 @@ class WireSession:
         self.stats["errors"][kind] = self.stats["errors"].get(kind, 0) + 1
         self.stats["error_detail"].append(f"{kind} on {url} (websocket)")
 
-    async def run(self, deadline: float, max_actions: int, timeout: float, delay: float = 0) -> None:
+    async def run(self, deadline: float, max_actions: int, timeout: float, delay: float = 0, think: float = 0) -> None:
         import websockets
 
         await asyncio.sleep(delay)
@@ -318,6 +318,8 @@ class WireSession:
                         break  # the session's stream is out of step now; stop it rather than misattribute
                     actions += 1
                     i = (i + 1) % len(self.urls)
+                    if think:  # a person reading the page before the next click
+                        await asyncio.sleep(think)
         except Exception as exc:  # refused or dropped connection
             self._err("session_crash", f"{type(exc).__name__}: {str(exc)[:100]}")
         self.stats["actions"] += actions

@@ -168,6 +168,17 @@ def render(res: dict) -> str:
                 f"uses {ld['many']['duration_s']:.0f} s to stay short.", ""]
     else:
         out += ["Not run or failed; see the log folder.", ""]
+    sv = res.get("serve") or {}
+    if sv:
+        from benchmarks.serve import markdown as serve_markdown
+
+        out += [serve_markdown(sv).replace("## Serving a team (issue 13)", "## 5. Serving a team: nginx, replicas, "
+                                           "cost per page view, validation"),
+                f"Measured {sv.get('date', res['date'])} (load average at the end {sv.get('loadavg')}) by "
+                "`python -m benchmarks.serve`, the serving stage of `make bench`: 20 websocket sessions per phase, "
+                "the load client on the same CPUs as the servers.", ""]
+    if res.get("reused_from"):
+        out += [f"Sections not rerun in this run keep the numbers measured {res['reused_from']}.", ""]
     out += ["## Method", "",
             "- Page ready: `benchmarks/pageready.py`. Headless Debian Chromium via Playwright (the flags of "
             "tests/browser), 1280x720, a fresh browser context per visit. Ready = Streamlit's script state is "

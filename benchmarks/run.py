@@ -151,6 +151,20 @@ def run_load(seconds: float, wire_seconds: float, counts: Path | None, work: Pat
     return json.loads(js.read_text()) if js.exists() else {}
 
 
+def run_serve(sessions: int, seconds: float, work: Path) -> dict:
+    """benchmarks.serve: cost per page view vs the floor, 2 replicas vs 1, first-visit bytes, validation."""
+    js = work / "serve.json"
+    _log(f"serve: {sessions} websocket sessions, {seconds:.0f} s per phase (floor, app, 1 and 2 replicas, paced); "
+         "first-visit bytes; validation vs frictionless at 1000x")
+    _sub(["benchmarks.serve", "--sessions", str(sessions), "--seconds", str(seconds), "--json", str(js)],
+         8 * seconds + 900, work / "serve.log")
+    res = json.loads(js.read_text()) if js.exists() else {}
+    if res:
+        res["date"] = dt.datetime.now().astimezone().isoformat(timespec="seconds")
+        res["loadavg"] = [round(x, 2) for x in os.getloadavg()]
+    return res
+
+
 def _git() -> dict:
     def g(*a):
         return subprocess.run(["git", *a], cwd=ROOT, capture_output=True, text=True).stdout.rstrip()
@@ -168,7 +182,10 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--export-rounds", type=int, default=2)
     ap.add_argument("--load-seconds", type=float, default=20, help="per browser phase (make load uses 60)")
     ap.add_argument("--wire-seconds", type=float, default=15, help="per browserless websocket phase")
-    ap.add_argument("--skip", default="", help="comma-separated: rerun,profile,pageready,export,load")
+    ap.add_argument("--serve-seconds", type=float, default=30, help="per phase of the serving benchmark")
+    ap.add_argument("--skip", default="", help="comma-separated: rerun,profile,pageready,export,load,serve")
+    ap.add_argument("--reuse", action="store_true", help="keep the skipped stages' numbers from the last "
+                    "benchmarks/results.json (each section says when it was measured)")
     ap.add_argument("--out", type=Path, default=BENCH / "results.md")
     a = ap.parse_args(argv)
     skip = set(a.skip.split(","))
@@ -188,6 +205,13 @@ def main(argv: list[str] | None = None) -> int:
     res["pageready"] = {} if "pageready" in skip else run_pageready(a.rounds, counts, work)
     res["export"] = {} if "export" in skip else run_export(a.export_rounds, work)
     res["load"] = {} if "load" in skip else run_load(a.load_seconds, a.wire_seconds, counts, work)
+    res["serve"] = {} if "serve" in skip else run_serve(20, a.serve_seconds, work)
+    if a.reuse and (BENCH / "results.json").exists():
+        old = json.loads((BENCH / "results.json").read_text())
+        for stage in ("rerun", "profiles", "pageready", "export", "load", "serve"):
+            if stage.rstrip("s") in skip or stage in skip:
+                res[stage] = old.get(stage, res[stage])
+        res["reused_from"] = old.get("date")
     res["machine"]["loadavg_end"] = [round(x, 2) for x in os.getloadavg()]
     res["total_s"] = time.perf_counter() - t0
     (BENCH / "results.json").write_text(json.dumps(res, indent=1, default=str))

@@ -10,6 +10,10 @@ from __future__ import annotations
 
 # ---- Money and debt
 
+# The five Central Asian states, in the order every chart and filter lists them (shown even with nothing documented,
+# so a blank reads as "no figure", not as a missing country).
+CENTRAL_ASIA = ("KAZ", "KGZ", "TJK", "TKM", "UZB")
+
 # Dushanbe's Safe City: the deployment whose funding two sources tell differently (the Money page's section 2 and a
 # briefing slide), and the disagreement about its lender, shown once there rather than again in section 5.
 DUSHANBE = "tj-dushanbe-safe-city"

@@ -4,9 +4,13 @@ from __future__ import annotations
 
 import math
 import re
+import threading
+import weakref
 
 import pandas as pd
 import plotly.graph_objects as go
+import plotly.io
+import plotly.io._json
 import streamlit as st
 
 from dashboard import exports_ui, fmt, loaders, query
@@ -47,21 +51,87 @@ def plot_config(name: str, fmt: str = "png") -> dict:
     }
 
 
-def chart(fig: go.Figure | View, key: str, *, selectable: bool = False):
+class _Spec(dict):
+    """A figure as Plotly's dict, with the JSON Streamlit would send for it (see _serialised)."""
+
+    __slots__ = ("json",)
+
+
+class _Serialised(go.Figure):
+    """Stands in for a figure in st.plotly_chart: to_dict() hands over the dict made once, not a fresh deep copy.
+
+    Built without go.Figure.__init__ (which would validate every property again); Streamlit only calls to_dict().
+    """
+
+    def to_dict(self) -> dict:
+        return object.__getattribute__(self, "_spec")
+
+
+_SERIALISED: dict[int, tuple[weakref.ref, _Serialised]] = {}
+_SERIALISED_LOCK = threading.Lock()
+_plain_to_json_plotly = plotly.io._json.to_json_plotly
+
+
+def _to_json_plotly(obj, pretty=False, engine=None):
+    """Plotly's serialiser, except that a figure serialised before is not serialised again."""
+    if type(obj) is _Spec and not pretty and engine is None:
+        return obj.json
+    return _plain_to_json_plotly(obj, pretty=pretty, engine=engine)
+
+
+plotly.io._json.to_json_plotly = _to_json_plotly
+
+
+def _serialised(fig: go.Figure) -> _Serialised:
+    """The figure's dict and JSON, made on its first draw and shared by every later run and session.
+
+    Pages draw figures that loaders.derive made once per dataset and view, and never modify them; Streamlit would
+    otherwise deep-copy (to_dict) and re-encode each one on every run, the largest part of a chart page's server time
+    under load. Keyed by the figure object, and dropped with it.
+    """
+    with _SERIALISED_LOCK:
+        hit = _SERIALISED.get(id(fig))
+        if hit and hit[0]() is fig:
+            return hit[1]
+    plain = fig.to_dict()
+    text = plotly.io.to_json(plain, validate=False)  # exactly what Streamlit sends (uids removed, NaN as null)
+    spec = _Spec(plain)
+    spec.json = text
+    stand_in = object.__new__(_Serialised)
+    object.__setattr__(stand_in, "_spec", spec)
+    key = id(fig)
+
+    def _drop(_ref, key=key):
+        with _SERIALISED_LOCK:
+            _SERIALISED.pop(key, None)
+
+    with _SERIALISED_LOCK:
+        _SERIALISED[key] = (weakref.ref(fig, _drop), stand_in)
+    return stand_in
+
+
+def chart(fig: go.Figure | View, key: str, *, selectable: bool = False, height="content", summary: bool = True):
     """Draw a figure (or a View's figure) with the shared config and print its one-line summary; returns the
-    selection event. The image it exports is named after the view and its source line carries the view's link
-    (exports_ui); a View also lends its evidence to 'Download this view'."""
+    selection event. height="stretch": the figure fills its container's height (a slide sized to the window).
+    The image it exports is named after the view and its source line carries the view's link (exports_ui); a View
+    also lends its evidence to 'Download this view'."""
     view = fig if isinstance(fig, View) else None
     fig = view.figure if view is not None else fig
+    if presenting() and height == "content":  # presentation mode: every chart sized to the window's height
+        with st.container(key=f"present_chart_{key}"):
+            event = chart(view or fig, key, selectable=selectable, height="stretch", summary=False)
+        if summary and (fig.layout.meta or {}).get("alt"):
+            st.caption(f"Summary: {md(fig.layout.meta['alt'])}")
+        return event
     meta = fig.layout.meta or {}
     fmt = export_format()
     fig, name = exports_ui.prepare(loaders.dataset(), fig, key, view)
     # theme=None: the screen shows exactly the figure that exports and the briefing pack render.
     event = st.plotly_chart(
-        fig, key=key, config=plot_config(name, fmt), width="stretch", theme=None,
-        on_select="rerun" if selectable else "ignore", selection_mode="points",
+        _serialised(fig), key=key, config=plot_config(name, fmt), width="stretch", theme=None,
+        on_select="rerun" if selectable else "ignore", selection_mode="points", height=height,
     )
-    if meta.get("alt"):
+    if summary and meta.get("alt"):
         st.caption(f"Summary: {md(meta['alt'])}")
     return event
 
@@ -111,18 +181,11 @@ def disagreement(ds: Dataset, conflict_id: str) -> dict:
 
 
 def evidence(ds: Dataset, row, *, heading: str | None = None) -> None:
-    """The quote, its source and locator, the kind of evidence, and any caveat or disagreement: all as text."""
-    if heading:
-        st.markdown(f"**{md(heading)}**")
-    st.markdown(f"> “{md(row['quote'])}”")
-    kind = EVIDENCE_LABELS.get(row.get("evidence"), "") if given(row.get("evidence")) else ""
-    st.caption(f"Source: {md(source_line(ds, row['source_id']))} · {md(row['locator'])}"
-               + (f" · {md(kind)}" if kind else ""))
-    if given(row.get("caveat")):
-        st.caption(f"Note: {md(row['caveat'])}")
-    if given(row.get("conflict_id")):
-        d = disagreement(ds, row["conflict_id"])
-        st.warning(f"Sources disagree: {md(d['topic'])}. {md(d['summary'])}", icon="⚠️")
+    """The quote, its source and locator, the kind of evidence, and any caveat or disagreement: all as text.
+
+    One Markdown element (source line and note in small grey text) plus the disagreement box where there is one:
+    each element costs the server a message per run, so a page of quotes sends a third as many."""
+    evidence_block(ds, row, heading=heading)
 
 
 def evidence_text(ds: Dataset, row, *, heading: str | None = None) -> str:
@@ -185,6 +248,31 @@ PRESENT_CSS = """
 """
 
 
+# Presentation layout (issue 9): the first chart on the first screen. The exit button floats in the top corner
+# instead of taking a row, page intros and filter rows are compact, and each chart fills the window's height.
+PRESENT_LAYOUT_CSS = """
+<style>
+  [data-testid="stLayoutWrapper"]:has(> .st-key-present_exit) {
+    position: fixed; top: 0.4rem; right: 0.8rem; z-index: 999990; width: auto !important; }
+  .st-key-present_exit button { min-height: 2rem !important; padding: 0.1rem 0.7rem !important; opacity: 0.85; }
+  .st-key-present_exit button p { font-size: 15px !important; }
+  [data-testid="stLayoutWrapper"]:has(> .st-key-present_filters) {
+    position: fixed; top: 0.4rem; right: 12.5rem; z-index: 999990; width: auto !important; }
+  .st-key-present_filters button { min-height: 2rem !important; padding: 0.1rem 0.7rem !important; }
+  .st-key-present_filters button p { font-size: 15px !important; }
+  [class*="st-key-present_chart_"] { flex: 0 0 auto !important; height: calc(100vh - 4.8rem) !important;
+    min-height: 320px; }
+  h1 { font-size: 1.9rem !important; padding: 0 0 0.2rem 0 !important; }
+  [data-testid="stMainBlockContainer"] > [data-testid="stVerticalBlock"] { gap: 0.6rem !important; }
+</style>
+"""
+
+
+def present_layout() -> None:
+    """Static CSS for presentation mode's layout (kept apart from the look: PRESENT_CSS)."""
+    st.html(PRESENT_LAYOUT_CSS)
+
+
 def _keep_format() -> None:
     st.session_state["_export_format"] = st.session_state["export_format_choice"]
 
@@ -193,10 +281,12 @@ def chrome() -> None:
     """Static CSS (never data), the presentation-mode switch, and the image format for every camera button."""
     if presenting():
         st.html(PRESENT_CSS)
-        if st.button("Exit presentation mode", key="exit_present"):
-            del st.query_params["present"]
-            st.session_state["present_toggle"] = False
-            st.rerun()
+        present_layout()
+        with st.container(key="present_exit"):
+            if st.button("Exit presentation mode", key="exit_present"):
+                del st.query_params["present"]
+                st.session_state["present_toggle"] = False
+                st.rerun()
         return
     st.html(BASE_CSS)
     with st.sidebar:
@@ -247,7 +337,23 @@ def paged(items, key: str, *, per_page: int = PER_PAGE, noun: str = "records", u
 
 def header(title: str, intro: str) -> None:
     st.title(title)
-    st.markdown(intro)
+    if not presenting():  # a presenter says it; the chart gets the room
+        st.markdown(intro)
+
+
+def filters(label: str = "Filters"):
+    """Where a page's filter row goes: the page itself, or in presentation mode a compact popover, so the first chart
+    is on the first screen. Use as `with ui.filters(): ...`."""
+    if not presenting():
+        return st.container()
+    with st.container(key="present_filters"):  # floats beside the exit button: it takes no row above the chart
+        return st.popover(label)
+
+
+def section(text: str, level: str = "subheader") -> None:
+    """A numbered section heading; presentation mode leaves it out (the chart's own title says what it shows)."""
+    if not presenting():
+        getattr(st, level)(text)
 
 
 def empty(message: str) -> None:

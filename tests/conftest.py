@@ -83,3 +83,15 @@ def open_page():
         return at
 
     return _open
+
+
+@pytest.fixture(scope="session")
+def team():
+    """`make serve-team` for tests: Debian's nginx in front of two replicas, on free ports, torn down after."""
+    from deploy import serve_team
+
+    # its own temp dir, not pytest's: as root, nginx's workers run as nobody and cannot enter pytest's (mode 700)
+    t = serve_team.Team(replicas=2, port=serve_team.free_port())
+    with t:
+        yield t
+    shutil.rmtree(t.prefix, ignore_errors=True)

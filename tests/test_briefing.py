@@ -107,3 +107,23 @@ def test_export_without_chromium_says_how_to_install_it(tmp_path):
     assert proc.returncode == 3
     assert "apt-get install chromium" in proc.stderr
     assert "Traceback" not in proc.stderr
+
+
+def test_presentation_mode_shows_one_slide_with_keys_and_no_evidence_or_pack(open_page):
+    total = len(briefing.SLIDES)
+    at = open_page("briefing", query={"present": "1", "step": "3"})
+    assert len(at.get("plotly_chart")) == 1
+    assert any(m.value == f"**3 / {total}**" for m in at.markdown)
+    assert not at.expander and not at.get("dataframe")  # the evidence table and the pack stay out of the slide
+    assert not any(b.key == "make_pack" for b in at.button)
+    keys = {b.key: b.proto.shortcut for b in at.button if b.key and b.key.startswith("slide_")}
+    assert {keys["slide_next"], keys["slide_prev"]} == {"right", "left"}
+    assert {keys[f"slide_{k}"] for k in ("PageDown", "Space", "PageUp", "Home", "End")} == {
+        "pagedown", "space", "pageup", "home", "end"}
+    at.button(key="slide_PageDown").click().run()
+    assert at.query_params.get("step") in ("4", ["4"])
+    at.button(key="slide_End").click().run()
+    assert at.query_params.get("step") in (str(total), [str(total)])
+    at.button(key="slide_Home").click().run()
+    assert "step" not in at.query_params
+    assert any(m.value == f"**1 / {total}**" for m in at.markdown)

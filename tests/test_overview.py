@@ -33,7 +33,7 @@ def test_overview_links_every_other_page(open_page):
 
 def test_quotes_behind_the_figures_include_the_listing_date(open_page):
     at = open_page("overview")
-    quotes = " ".join(m.value for m in at.markdown if m.value.startswith(">"))
+    quotes = " ".join(m.value for m in at.markdown if "> “" in m.value)  # a quote block, with or without heading
     assert "published and effective 2019" in quotes  # the date in the Entity List card has its own quote
     assert any("Sources disagree" in w.value for w in at.warning)  # Dushanbe's camera count is disputed
 

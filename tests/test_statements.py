@@ -1,6 +1,8 @@
 """Statements and installations: the transforms, the companies profile's section 7 and the sanctions page's section 6
 (statements and calls to act, apart from binding actions), in AppTest."""
 
+import json
+
 import pandas as pd
 
 from dashboard.transforms import statements as stx
@@ -33,8 +35,8 @@ def test_statements_for_and_against_hikvision(dataset):
     counts = stx.stance_counts(rows)
     assert counts["for"] == (rows["stance"] == "for").sum() and set(counts) == {"against", "for", "neutral"}
     # Dahua is the second subject of the Australian report, and named by the action the author's remark is about
-    assert list(stx.entity_statements(dataset, "dahua")["statement_id"]) == ["au-media-spying",
-                                                                             "rollet-blacklist-targets"]
+    assert list(stx.entity_statements(dataset, "dahua")["statement_id"]) == [
+        "au-media-spying", "rollet-blacklist-targets", "rollet-presumption-of-denial"]
 
 
 def test_statement_labels_say_not_binding_and_what_they_answer(dataset):
@@ -91,7 +93,7 @@ def test_companies_profile_shows_footprint_and_statements_for_and_against(open_p
     assert "records in 6 countries: Australia, Brazil, China, Germany, United Kingdom and United States" in text
     assert "Germany, Nuremberg — surveillance system (project)" in text
     assert "Against" in text and "For (defends it or disputes the accusations)" in text
-    assert "✉️ Letter · not binding: Hikvision" in text
+    assert "Letter · not binding: Hikvision" in text
     assert "knee-jerk reaction" in text  # the quote itself, inside the expander
     assert "None of them binds anyone" in text
 
@@ -103,24 +105,35 @@ def test_companies_profile_without_outside_records_says_so(open_page):
     assert "The documents quote no statement about Vega." in infos
 
 
-def test_sanctions_page_lists_statements_apart_from_binding_actions(open_page):
+def test_sanctions_page_lists_statements_apart_from_binding_actions(open_page, dataset):
     at = open_page("sanctions")
     assert "6. Statements and calls to act: not binding" in [s.value for s in at.subheader]
     text = _text(at)
     assert "None of these binds anyone" in text
-    labels = [e.label.replace("\\", "") for e in at.expander if "not binding" in e.label.replace("\\", "")]
-    assert len(labels) == 10 and labels[0].startswith("📣 Call to act · not binding")
-    assert any("Showing statements 1–10 of 20" in c.value for c in at.caption)
-    at.number_input(key="_page_sanctions_statements").set_value(2).run()
-    assert not at.exception
-    labels += [e.label.replace("\\", "") for e in at.expander if "not binding" in e.label.replace("\\", "")]
-    assert len(labels) == 20 and any("Parliament of Canada" in lab for lab in labels)  # the pager reaches all
     # on the timeline side, the recommendation and the pending bill are named as not in force
     assert "Foreign Affairs Committee calls for a UK ban on Hikvision equipment (recommendation)" in text
+    # on the timeline itself, the recommendation's row is marked as not binding; a binding action's is not
+    timeline = json.loads(at.get("plotly_chart")[0].proto.spec)  # section 2's chart comes first
+    labels_on_chart = [a["text"] for a in timeline["layout"]["annotations"]]
+    assert sum("recommendation: not binding" in t for t in labels_on_chart) == 1
+    assert not any("in force: not binding" in t for t in labels_on_chart)
     # the binding actions' table holds no statement
     table = at.dataframe[0].value
     assert not table["Action"].str.contains("genocide").any()
     assert not set(table["Instrument"]) & {"Statement", "Regulator letter"}
+    n = len(dataset["statements"])
+    pages = -(-n // 10)
+    assert any(f"Showing statements 1–10 of {n}" in c.value for c in at.caption)
+    labels = []
+    for p in range(1, pages + 1):
+        if p > 1:
+            at.number_input(key="_page_sanctions_statements").set_value(p).run()
+            assert not at.exception
+        shown = [e.label.replace("\\", "") for e in at.expander if "· not binding" in e.label.replace("\\", "")]
+        assert len(shown) == min(10, n - 10 * (p - 1))
+        labels += shown
+    assert len(labels) == n and labels[0].startswith("Call to act · not binding")  # every statement reached
+    assert any("Parliament of Canada" in lab for lab in labels)
 
 
 def test_statement_text_is_escaped(open_page, monkeypatch):

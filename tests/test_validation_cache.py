@@ -2,20 +2,20 @@
 
 import pytest
 
-from dashboard import data
+from dashboard import data, validate
 
 
 @pytest.fixture
 def cache(tmp_path, monkeypatch):
     monkeypatch.setattr(data, "CACHE_DIR", tmp_path / "cache")
     calls = []
-    real = data._validate
+    real = validate.check
 
-    def counting(data_dir):
+    def counting(data_dir, *args):
         calls.append(data_dir)
-        return real(data_dir)
+        return real(data_dir, *args)
 
-    monkeypatch.setattr(data, "_validate", counting)
+    monkeypatch.setattr(validate, "check", counting)
     return calls
 
 

@@ -10,7 +10,6 @@ from dashboard.safe import md
 from dashboard.transforms import companies
 from dashboard.transforms import statements as stx
 from dashboard.transforms.links import date_kinds
-from dashboard.transforms.sources import fmt_date, fmt_usd, fmt_year_month, given
 from dashboard.views import companies as views
 
 TABLE_KEY = "ca_vendor_table"
@@ -122,7 +121,7 @@ def _vendor_table(ds, table: pd.DataFrame) -> None:
     r = table.iloc[rows[0]].to_dict()
     with st.container(border=True):
         if r["first_action_id"]:
-            st.markdown(f"**{md(r['vendor'])}: first named by a US listing on {fmt_date(r['listed_since'])} "
+            st.markdown(f"**{md(r['vendor'])}: first named by a US listing on {fmt.date(r['listed_since'])} "
                         f"({md(r['date_kind'])})**")
             evidence = loaders.derive(ds, _companies_of, "listing_evidence", r["entity_id"], r["first_action_id"],
                                       r["date_kind"])
@@ -186,7 +185,7 @@ def _actions(ds, entity: str, name: str) -> None:
                 ui.evidence(ds, a, heading=f"The action names {name}")
                 ui.evidence(ds, ds["actions"].iloc[pos[a["action_id"]]].to_dict(), heading="The action")
                 for d in dates.to_dict("records"):
-                    when = fmt_date(d["date"]) if given(d["date"]) else d["date_as_written"]
+                    when = fmt.date(d["date"]) if fmt.given(d["date"]) else d["date_as_written"]
                     ui.evidence(ds, d, heading=f"{d['date_kind'].capitalize()}: {when}")
 
 
@@ -201,7 +200,7 @@ def _deployments(ds, entity: str, name: str) -> None:
                         f"{md(r['status'])}**" + (" · national system" if r["scope"] == "national" else ""))
             st.markdown(md(r["description"]))
             st.markdown(f"Figures: {md(companies.deployment_figures(r))} · "
-                        f"When: {md(fmt_year_month(r['year'], r['month']))}")
+                        f"When: {md(fmt.year_month(r['year'], r['month']))}")
             nav.link("map", f"See {r['place']} on the map", city=r["place_id"])
             with st.expander("Quote"):
                 ui.evidence(ds, r)
@@ -214,9 +213,9 @@ def _financing(ds, entity: str, name: str) -> None:
         return
     for f in ui.paged(fin, f"companies_financing_{entity}", noun="records").to_dict("records"):
         with st.container(border=True):
-            st.markdown(f"**{md(f['kind'].capitalize())}: {md(fmt_usd(f['amount_usd']))} — {md(f['status'])}**")
+            st.markdown(f"**{md(f['kind'].capitalize())}: {md(fmt.money(f['amount_usd']))} — {md(f['status'])}**")
             st.markdown(f"To {md(f['borrower'])} ({md(f['country'] or f['country_iso3'])}), "
-                        f"{md(fmt_year_month(f['year'], f['month']))}, for {md(f['purpose'])}. "
+                        f"{md(fmt.year_month(f['year'], f['month']))}, for {md(f['purpose'])}. "
                         f"Lender as the source writes it: “{md(f['lender_as_written'] or 'not named')}”.")
             with st.expander("Quote"):
                 ui.evidence(ds, f)
@@ -228,7 +227,7 @@ def _indicators(ds, entity: str, name: str) -> None:
         ui.empty(f"The documents give no national or market figure about {name}.")
         return
     for i in ui.paged(ind, f"companies_indicators_{entity}", noun="figures").to_dict("records"):
-        year = f" ({int(i['year'])})" if given(i["year"]) and i["unit"] != "year" else ""
+        year = f" ({int(i['year'])})" if fmt.given(i["year"]) and i["unit"] != "year" else ""
         with st.expander(f"{md(i['name'])}: **{md(companies.indicator_value(i))}**{year}"):
             if i["measured_by"]:
                 st.caption(f"Measured by: {md(i['measured_by'])}")
@@ -249,10 +248,10 @@ def _outside(ds, entity: str, name: str) -> None:
     else:
         st.markdown(f"**{md(stx.footprint_line(inst))}**")
         for r in ui.paged(inst, f"companies_installations_{entity}", noun="records").to_dict("records"):
-            where = r["country"] + (f", {r['place']}" if given(r["place"]) else "")
+            where = r["country"] + (f", {r['place']}" if fmt.given(r["place"]) else "")
             with st.expander(f"{md(where)} — {md(r['system'])} ({md(r['status'])})"):
                 lead = md(r["description"]) + (f"\n\n:small[:gray[Reported by: {md(r['reported_by'])}]]"
-                                               if given(r["reported_by"]) else "")
+                                               if fmt.given(r["reported_by"]) else "")
                 ui.evidence_blocks(ds, [(r, None)], lead=lead)
     st.markdown("#### Statements for and against")
     rows = loaders.derive(ds, _companies_stx, "entity_statements", entity)

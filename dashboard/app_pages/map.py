@@ -48,23 +48,29 @@ def render() -> None:
     names = loaders.derive(ds, _place_names)
     _sync_city_from_click(names)
 
-    c1, c2, c3 = st.columns([2, 3, 2])
-    with c1:
-        layer = query.bound("layer", st.selectbox, list(geo.LAYERS), "debt", "Country layer",
-                            fmt=LAYER_SHORT.get)
-    with c2:
-        years = ["all", *loaders.derive(ds, geo.map_years)]
-        year = query.bound("year", st.select_slider, years, "all", "Show records up to",
-                           fmt=lambda y: "All years (incl. undated)" if y == "all" else str(y),
-                           parse=lambda s: s if s == "all" else int(s))
-    with c3:
-        city = query.bound("city", st.selectbox, loaders.derive(ds, _city_options), "", "City",
-                           fmt=lambda k: names.get(k, "— choose a city —"))
+    with ui.filters("Layer, year, country, city"):
+        c1, c2, c3, c4 = st.columns([2, 3, 2, 2])
+        with c1:
+            layer = query.bound("layer", st.selectbox, list(geo.LAYERS), "debt", "Country layer",
+                                fmt=LAYER_SHORT.get)
+        with c2:
+            years = ["all", *loaders.derive(ds, geo.map_years)]
+            year = query.bound("year", st.select_slider, years, "all", "Show records up to",
+                               fmt=lambda y: "All years (incl. undated)" if y == "all" else str(y),
+                               parse=lambda s: s if s == "all" else int(s))
+        with c3:
+            countries = loaders.derive(ds, _country_names)
+            country = query.bound("country", st.selectbox, ["", *countries], "", "Zoom to country",
+                                  fmt=lambda k: countries.get(k, "— all of Central Asia —"))
+        with c4:
+            city = query.bound("city", st.selectbox, loaders.derive(ds, _city_options), "", "City",
+                               fmt=lambda k: names.get(k, "— choose a city —"))
 
     until = None if year == "all" else int(year)
     points, events, groups = loaders.derive(ds, views.data, until)
     place_pos = None if groups is None else groups["place_pos"]
-    view = loaders.derive(ds, views.central_asia, present=ui.presenting(), layer=layer, year=until)
+    view = loaders.derive(ds, views.central_asia, present=ui.presenting(), layer=layer, year=until,
+                         country=country or None)
     if until is not None:
         hidden = loaders.derive(ds, _undated)
         st.caption(f"{hidden} undated deployment records are hidden when a year is chosen; choose 'All years' to "
@@ -85,6 +91,13 @@ def render() -> None:
             _same_marker(ds, city, until, names)
     else:
         st.info("Click a marker on the map, or choose a city above, to see its records and sources.", icon="👆")
+
+
+def _country_names(ds) -> dict[str, str]:
+    """iso3 -> name of the Central Asian countries the map can zoom to (those with a shape), by name."""
+    c = ds["countries"]
+    c = c[(c["region"] == "central_asia") & c["iso3"].isin(ds.boundary_features.keys())].sort_values("name")
+    return dict(zip(c["iso3"], c["name"], strict=True))
 
 
 def _marker_places(ds, until: int | None) -> dict[str, list[str]]:

@@ -23,17 +23,6 @@ def _quotes(ds, rows: list[dict], label: str = "Quotes behind this chart") -> No
         ui.evidence_blocks(ds, [(r, f"{r['card_label']}: {r['text']} ({r['year_text']})") for r in rows])
 
 
-def _note(r) -> str:
-    bits = [r["year_text"]]
-    if r["projection"]:
-        bits.append("a projection, not a count")
-    if r["measured_by"]:
-        bits.append(f"measured by {r['measured_by']}")
-    if r["caveat"] and not r["projection"]:
-        bits.append(r["caveat"])
-    return " · ".join(bits)
-
-
 # ---- derived once per dataset: the page itself only slices lists of plain dicts
 
 def _hikvision_caveat(ds) -> str | None:
@@ -45,10 +34,9 @@ def _hikvision_caveat(ds) -> str | None:
 def _detention_table(ds) -> list[str]:
     """Markdown table rows (header, then one per estimate; all data text escaped) for slicing one page at a time:
     row k + 2 is estimate k, so a page's table is lines[:2] + lines[2 + first: 2 + last]."""
-    est = loaders.derive(ds, mk.detention_estimates)
-    return ["| Source | Estimate, as stated | What it counts |", "| --- | --- | --- |",
-            *(f"| {md(s)} | {md(t)} | {md(n)} |" for s, t, n in zip(est["source"], est["text"], est["name"],
-                                                                    strict=True))]
+    table = loaders.derive(ds, views.detention).table
+    return ["| " + " | ".join(md(c) for c in table.columns) + " |", "| --- " * len(table.columns) + "|",
+            *("| " + " | ".join(md(v) for v in row) + " |" for row in table.itertuples(index=False))]
 
 
 def _detention_note(ds) -> dict | None:
@@ -60,13 +48,13 @@ def _detention_note(ds) -> dict | None:
 # ---- sections
 
 def _cards(ds, topic: str) -> None:
-    rows = loaders.derive(ds, mk.indicator_rows, topic)
+    rows = loaders.derive(ds, views.cards, topic).table
     rows = ui.paged(rows, f"markets_cards_{topic}", per_page=CARDS_PAGE, noun="figures").to_dict("records")
     for start in range(0, len(rows), CARDS_PER_ROW):
         cols = st.columns(CARDS_PER_ROW)
         for col, r in zip(cols, rows[start:start + CARDS_PER_ROW], strict=False):
             with col, st.container(border=True):
-                ui.metric(ds, r["card_label"], r["card_value"], r, note=_note(r))
+                ui.metric(ds, r["card_label"], r["card_value"], r, note=r["note"])
 
 
 def _chart_page(rows: pd.DataFrame, key: str) -> tuple[list[dict], tuple[int, int] | None]:
@@ -84,11 +72,14 @@ def _quotes_label(shown: tuple[int, int] | None, total: int) -> str:
 
 
 def _cameras(ds, n: int) -> None:
-    st.header(f"{n}. Cameras: China against the US")
-    _cards(ds, "cameras")
+    ui.section(f"{n}. Cameras: China against the US", "header")
+    if not ui.presenting():  # presenting, the chart comes first and its figures' cards follow it
+        _cards(ds, "cameras")
     cams = loaders.derive(ds, mk.camera_counts)
     page, shown = _chart_page(cams, "markets_cameras")
     ui.chart(loaders.derive(ds, views.cameras, present=ui.presenting(), shown=shown), "markets_cameras")
+    if ui.presenting():
+        _cards(ds, "cameras")
     st.caption("The hatched bar is a projection of new cameras by 2020, not a count; it is not comparable with the "
                "2017 counts.")
     _quotes(ds, page, _quotes_label(shown, len(cams)))
@@ -146,11 +137,13 @@ def render() -> None:
               "How many surveillance cameras China had compared with the US, how fast its camera market grew, and "
               "who owns Hikvision, the market leader. Figures keep the source's own hedges (“more than”, “about”, "
               "“around”); **hover over any figure for its quote**.")
-    topic = query.bound("topic", st.radio, ["all", *mk.TOPICS], "all", "Topic", fmt=mk.TOPIC_LABELS.get,
-                        horizontal=True)
+    with ui.filters("Topic"):
+        topic = query.bound("topic", st.radio, ["all", *mk.TOPICS], "all", "Topic", fmt=mk.TOPIC_LABELS.get,
+                            horizontal=True)
     topics = mk.TOPICS if topic == "all" else (topic,)
-    st.caption("Hover over (or tap) the question mark beside a figure for its exact quote; each chart's quotes are "
-               "listed under it.")
+    if not ui.presenting():
+        st.caption("Hover over (or tap) the question mark beside a figure for its exact quote; each chart's quotes "
+                   "are listed under it.")
     n = count(1)
     if "cameras" in topics:
         _cameras(ds, next(n))

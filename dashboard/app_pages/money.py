@@ -47,13 +47,14 @@ def _sync_record_from_clicks(ids) -> None:
 
 
 def _filters(names: dict[str, str], countries: list[str]) -> tuple[str | None, str | None]:
-    c1, c2 = st.columns([2, 5])
-    with c1:
-        country = query.bound("country", st.selectbox, ["all", *countries], "all", "Country",
-                              fmt=lambda k: "All countries" if k == "all" else names.get(k, k))
-    with c2:
-        status = query.bound("status", st.radio, ["all", *STATUS_KEYS], "all", "Status", fmt=STATUS_SHORT.get,
-                             horizontal=True)
+    with ui.filters("Country, status"):
+        c1, c2 = st.columns([2, 5])
+        with c1:
+            country = query.bound("country", st.selectbox, ["all", *countries], "all", "Country",
+                                  fmt=lambda k: "All countries" if k == "all" else names.get(k, k))
+        with c2:
+            status = query.bound("status", st.radio, ["all", *STATUS_KEYS], "all", "Status", fmt=STATUS_SHORT.get,
+                                 horizontal=True)
     return (None if country == "all" else country), STATUS_KEYS.get(status)
 
 
@@ -118,7 +119,7 @@ def _conflict_groups(ds, country) -> list[tuple[str, str, list[dict]]]:
 # ---- sections
 
 def _loans(ds, names, country, group) -> None:
-    st.header("1. Loans, deals and offers")
+    ui.section("1. Loans, deals and offers", "header")
     rows = loaders.derive(ds, _rows, country, group)
     pos = loaders.derive(ds, _positions, country, group)
     _sync_record_from_clicks(pos)

@@ -105,19 +105,20 @@ def render() -> None:
     everything = _actions(ds)
     titles = loaders.derive(ds, _sanctions_labels)
 
-    st.subheader("1. Choose which actions to show")
-    c1, c2 = st.columns(2)
-    with c1:
-        auth_keys = _multi_bound("authority", opts["authority"], "Authority", "All authorities")
-    with c2:
-        inst_keys = _multi_bound("instrument", opts["instrument"], "Instrument", "All instruments")
-    authorities = [opts["authority"][k] for k in auth_keys]
-    instruments = [opts["instrument"][k] for k in inst_keys]
-    actions = _actions(ds, authorities, instruments)
-    st.caption(f"Showing {len(actions):,} of {len(everything):,} actions."
-               + (" Clear both boxes to show all." if len(actions) < len(everything) else ""))
+    ui.section("1. Choose which actions to show")
+    with ui.filters("Authority, instrument"):
+        c1, c2 = st.columns(2)
+        with c1:
+            auth_keys = _multi_bound("authority", opts["authority"], "Authority", "All authorities")
+        with c2:
+            inst_keys = _multi_bound("instrument", opts["instrument"], "Instrument", "All instruments")
+        authorities = [opts["authority"][k] for k in auth_keys]
+        instruments = [opts["instrument"][k] for k in inst_keys]
+        actions = _actions(ds, authorities, instruments)
+        st.caption(f"Showing {len(actions):,} of {len(everything):,} actions."
+                   + (" Clear both boxes to show all." if len(actions) < len(everything) else ""))
 
-    st.subheader("2. Each action on a time axis: announced and in force")
+    ui.section("2. Each action on a time axis: announced and in force")
     # One pager for the timeline and the table (section 4): a long list is read a page at a time, and every action
     # is on exactly one page. With PER_PAGE actions or fewer it draws nothing and both show every action.
     page = ui.paged(actions, "sanctions_actions", per_page=PER_PAGE, noun="actions", url_key="page")

@@ -239,7 +239,8 @@ def make_dushanbe_figure(split: pd.DataFrame, *, source: str, as_of: str, presen
         for s in sides) + ". The sources are shown side by side, not merged.")
     finish(fig, title=head, subtitle=subtitle, source=source, alt=alt, as_of=as_of, present=present,
            height=440 if present else 400)
-    fig.update_layout(barmode="stack", bargap=0.35, showlegend=True, dragmode=False, margin=dict(t=135),
+    # room under the subtitle for a legend wrapped onto two rows (it touched the subtitle on a 1280-wide slide)
+    fig.update_layout(barmode="stack", bargap=0.35, showlegend=True, dragmode=False, margin=dict(t=155),
                       legend=dict(orientation="h", x=0, y=1.0, yanchor="bottom", xanchor="left", traceorder="normal"))
     return fig
 

@@ -74,6 +74,8 @@ def _label_dates(r) -> str:
 def _label(r) -> str:
     """The right-hand label of a row: its key dates; then parties named, Central Asian vendors, disagreement."""
     bits = [parties_text(r, short=True)]
+    if r.status != "in force":  # a recommendation or a pending bill is marked apart from the actions that bind
+        bits.insert(0, f"{r.status}: not binding")
     if r.names_ca_vendor:
         bits.append(f"{CA_MARK} {', '.join(r.ca_vendor_names)}")
     if r.date_conflicts:
@@ -190,7 +192,9 @@ def make_timeline_figure(actions: pd.DataFrame, points: pd.DataFrame, *, source:
     fig.update_xaxes(range=[x0, x1], showgrid=True, gridcolor="#E5E5E5", dtick=_dtick(span), tickformat="%b %Y",
                      tickfont=dict(color="#1a1a1a"))
     fig.update_layout(
-        margin=dict(l=10, r=20, t=125 if present else 115), clickmode="event+select", dragmode=False,
+        # The legend grows upwards from the plot's top and wraps onto a second row (a third on a narrow page) when
+        # the plot is narrow: the top margin leaves room for those rows under the subtitle.
+        margin=dict(l=10, r=20, t=165 if present else 150), clickmode="event+select", dragmode=False,
         hovermode="closest",
         legend=dict(orientation="h", x=0, xanchor="left", y=1.0, yanchor="bottom", entrywidth=0,
                     font=dict(size=14 if not present else 18)),

@@ -245,3 +245,122 @@ def places_by_position(place_pos: pd.Series, names: dict[str, str]) -> dict:
     frame["name"] = frame["place_id"].map(names)
     frame = frame.sort_values(["name", "place_id"], kind="stable")
     return {pos: list(grp["place_id"]) for pos, grp in frame.groupby("pos", sort=False)}
+
+
+def fit_window(lon: tuple[float, float], lat: tuple[float, float], aspect: float) -> dict[str, tuple[float, float]]:
+    """The smallest lon/lat window holding the given one whose Mercator width/height is `aspect` (a 16:9 frame's plot
+    area is about 2.25): Plotly fits a geo window into its frame keeping its shape, so a window of the frame's shape
+    fills it instead of leaving bands."""
+    def y(deg):
+        return math.log(math.tan(math.pi / 4 + math.radians(deg) / 2))
+
+    def lat_of(v):
+        return math.degrees(2 * math.atan(math.exp(v)) - math.pi / 2)
+
+    w = math.radians(lon[1] - lon[0])
+    y0, y1 = y(lat[0]), y(lat[1])
+    if w / (y1 - y0) < aspect:  # too tall: widen around the middle
+        grow = math.degrees((y1 - y0) * aspect - w) / 2
+        return {"lon": (lon[0] - grow, lon[1] + grow), "lat": lat}
+    grow = (w / aspect - (y1 - y0)) / 2
+    return {"lon": lon, "lat": (lat_of(y0 - grow), lat_of(y1 + grow))}
+
+
+def feature_bounds(feature: dict) -> tuple[float, float, float, float]:
+    """(min lon, min lat, max lon, max lat) of a GeoJSON (Multi)Polygon feature."""
+    geom = feature["geometry"]
+    polys = geom["coordinates"] if geom["type"] == "MultiPolygon" else [geom["coordinates"]]
+    pts = np.concatenate([np.asarray(ring, dtype=float)[:, :2] for poly in polys for ring in poly])
+    return float(pts[:, 0].min()), float(pts[:, 1].min()), float(pts[:, 0].max()), float(pts[:, 1].max())
+
+
+def _clusters(xy: np.ndarray, stretch: np.ndarray, radius: float) -> np.ndarray:
+    """Cluster number per city: cities closer than `radius` (on screen) share one, transitively."""
+    parent = list(range(len(xy)))
+
+    def root(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    for i in range(len(xy)):
+        d = np.hypot((xy[i + 1:, 0] - xy[i, 0]) / stretch[i], xy[i + 1:, 1] - xy[i, 1])
+        for j in np.nonzero(d < radius)[0]:
+            parent[root(i + 1 + int(j))] = root(i)
+    return np.array([root(i) for i in range(len(xy))])
+
+
+def _side(angle: float) -> str:
+    """Plotly textposition for a label placed at `angle` (radians) from what it names."""
+    deg = math.degrees(angle) % 360
+    if 45 <= deg < 135:
+        return "top center"
+    if 135 <= deg < 225:
+        return "middle left"
+    if 225 <= deg < 315:
+        return "bottom center"
+    return "middle right"
+
+
+def spread(points: pd.DataFrame, events: pd.DataFrame,
+           radius: float) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """Markers that would pile up moved apart, each joined to its city by a leader line, and where to name each city.
+
+    Cities closer than 0.6 `radius` degrees form one group (Akkol and Nur-Sultan); a group's records (deployments
+    first, then events) go on a circle of `radius` degrees of latitude round it, stretched in longitude so it stays
+    round on a Mercator map, or on a half circle facing away from a neighbouring group closer than three radii.
+    Returns copies of points and events with sx, sy (the marker's position), and labels: place_id, place, lon, lat
+    (the city), lx, ly (where its name goes: outside the circle on its city's side, beside a fan, under a lone
+    marker) and textposition."""
+    pts = points.assign(sx=points["lon"].astype(float), sy=points["lat"].astype(float))
+    evs = events.assign(sx=events["lon"].astype(float), sy=events["lat"].astype(float))
+    both = pd.concat([pts[["place_id", "place", "lon", "lat"]].assign(kind="p", row=range(len(pts))),
+                      evs[["place_id", "place", "lon", "lat"]].assign(kind="e", row=range(len(evs)))],
+                     ignore_index=True)
+    label_cols = ["place_id", "place", "lon", "lat", "lx", "ly", "textposition"]
+    if both.empty:
+        return pts, evs, pd.DataFrame(columns=label_cols)
+    cities = both.groupby("place_id", sort=False).agg(place=("place", "first"), lon=("lon", "first"),
+                                                      lat=("lat", "first"), n=("row", "size"))
+    xy = cities[["lon", "lat"]].to_numpy(dtype=float)
+    stretch = 1 / np.maximum(np.cos(np.radians(xy[:, 1])), 0.2)
+    cities["cluster"] = _clusters(xy, stretch, 0.6 * radius)
+    centres = cities.groupby("cluster")[["lon", "lat"]].mean()
+    both["cluster"] = both["place_id"].map(cities["cluster"])
+    cx, cy = centres["lon"].to_numpy(), centres["lat"].to_numpy()
+    labels = []
+    for cluster, grp in both.groupby("cluster", sort=False):
+        lon0, lat0 = centres.loc[cluster]
+        k = math.cos(math.radians(lat0))
+        k = 1 / max(k, 0.2)
+        members = cities[cities["cluster"] == cluster]
+        if len(grp) == 1:
+            r = members.iloc[0]
+            labels.append((members.index[0], r["place"], r["lon"], r["lat"], r["lon"], r["lat"] - 0.3 * radius,
+                           "bottom center"))
+            continue
+        d = np.hypot((cx - lon0) / k, cy - lat0)
+        d[d == 0] = np.inf
+        near = int(np.argmin(d))
+        fan = d[near] < 3 * radius
+        if fan:  # fan out on the side away from the nearest neighbouring group
+            away = math.atan2(lat0 - cy[near], (lon0 - cx[near]) / k)
+            angles = away + np.linspace(-math.pi / 2, math.pi / 2, len(grp))
+        else:
+            angles = math.pi / 2 + 2 * math.pi * np.arange(len(grp)) / len(grp)
+        sx, sy = lon0 + radius * k * np.cos(angles), lat0 + radius * np.sin(angles)
+        for (kind, row), x, y_ in zip(grp[["kind", "row"]].itertuples(index=False), sx, sy, strict=True):
+            frame = pts if kind == "p" else evs
+            frame.iloc[row, frame.columns.get_loc("sx")] = x
+            frame.iloc[row, frame.columns.get_loc("sy")] = y_
+        for place_id, r in members.iterrows():
+            dx, dy = (r["lon"] - lon0) / k, r["lat"] - lat0
+            # a lone city's name goes under its circle; in a group, each name on its own city's side
+            angle = -math.pi / 2 if len(members) == 1 or math.hypot(dx, dy) < 1e-9 else math.atan2(dy, dx)
+            reach = 1.3 * radius
+            if fan and len(members) == 1:  # beside the city, in the gap the fan leaves
+                angle, reach = away + math.pi, 0.25 * radius
+            labels.append((place_id, r["place"], r["lon"], r["lat"], lon0 + reach * k * math.cos(angle),
+                           lat0 + reach * math.sin(angle), _side(angle)))
+    return pts, evs, pd.DataFrame(labels, columns=label_cols)

@@ -12,8 +12,8 @@ STANCE_LABELS = {"against": "Against", "for": "For (defends it or disputes the a
                  "neutral": "Neither side (asks, publishes or reports)"}
 # Calls to act first: they are what a reader of the sanctions timeline might mistake for an action.
 KINDS = ("call to act", "statement", "letter", "report", "publication")
-KIND_MARKS = {"call to act": "📣 Call to act", "statement": "💬 Statement", "letter": "✉️ Letter",
-              "report": "📄 Report", "publication": "📰 Publication"}
+KIND_MARKS = {"call to act": "Call to act", "statement": "Statement", "letter": "Letter", "report": "Report",
+              "publication": "Publication"}
 NOT_BINDING = "not binding"
 BINDING_STATUS = "in force"
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from dashboard.data import Dataset
+from dashboard.memo import derive
 from dashboard.transforms import markets as mk
 from dashboard.transforms import money as mx
 from dashboard.transforms import sanctions as sx
@@ -19,19 +20,20 @@ def _map(ds: Dataset, *, present: bool = True) -> View:
 
 
 def _financing(ds: Dataset, *, present: bool = True) -> View:
-    return money.financing(ds, present=present, shown=first_rows(len(mx.financing_rows(ds))))
+    return money.financing(ds, present=present, shown=first_rows(len(derive(ds, mx.financing_rows))))
 
 
 def _timeline(ds: Dataset, *, present: bool = True) -> View:
-    return sanctions.timeline(ds, present=present, window=first_placed(sx.actions_table(ds)["placed_on_axis"]))
+    placed = derive(ds, sx.actions_table, [], [])["placed_on_axis"]
+    return sanctions.timeline(ds, present=present, window=first_placed(placed))
 
 
 def _cameras(ds: Dataset, *, present: bool = True) -> View:
-    return markets.cameras(ds, present=present, shown=first_rows(len(mk.camera_counts(ds))))
+    return markets.cameras(ds, present=present, shown=first_rows(len(derive(ds, mk.camera_counts))))
 
 
 def _hikvision(ds: Dataset, *, present: bool = True) -> View:
-    return markets.hikvision(ds, present=present, shown=first_rows(len(mk.hikvision_shares(ds))))
+    return markets.hikvision(ds, present=present, shown=first_rows(len(derive(ds, mk.hikvision_shares))))
 
 
 # Presenting order: (slug, view function(ds, *, present) -> View).

@@ -20,15 +20,17 @@ def data(ds: Dataset, until: int | None = None):
     return points, events, None if geo.detailed(points, events) else geo.position_groups(points, events)
 
 
-def central_asia(ds: Dataset, *, present: bool = False, layer: str = "debt", year: int | str | None = None) -> View:
-    """The map: deployments by vendor and listing, events, and the chosen country layer."""
+def central_asia(ds: Dataset, *, present: bool = False, layer: str = "debt", year: int | str | None = None,
+                 country: str | None = None) -> View:
+    """The map: deployments by vendor and listing, events, and the chosen country layer; zoomed to a country (iso3)
+    when one is given."""
     until = None if year in (None, "all") else int(year)
     points, events, groups = derive(ds, data, until)
     layer_df = derive(ds, geo.country_layer, layer, until)
     year_label = "all years, including undated records" if until is None else f"records dated up to {until}"
     fig = make_map_figure(points, events, layer_df, ds.boundary_features, layer_name=layer, groups=groups,
                           layer_label=geo.LAYERS[layer], year_label=year_label, present=present, as_of=as_of(ds),
-                          source=SOURCE)
+                          source=SOURCE, country=country)
     dep = ds["deployments"]
     parts = [rows(dep[dep["deployment_id"].isin(points["deployment_id"])], "deployments", "deployment_id")]
     if LAYER_TABLES[layer]:
@@ -38,4 +40,4 @@ def central_asia(ds: Dataset, *, present: bool = False, layer: str = "debt", yea
     ev = ds["events"]
     parts.append(rows(ev[ev["event_id"].isin(events["event_id"])], "events", "event_id"))
     return make("central-asia-map", fig, evidence(*parts), link("map", layer=None if layer == "debt" else layer,
-                                                                  year=until), ds)
+                                                                  year=until, country=country), ds)

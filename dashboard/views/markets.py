@@ -7,6 +7,7 @@ import pandas as pd
 from dashboard import editorial
 from dashboard.charts.markets import make_cameras_figure, make_hikvision_figure, make_market_figure
 from dashboard.data import Dataset
+from dashboard.memo import derive
 from dashboard.transforms import markets as mk
 from dashboard.transforms import money
 from dashboard.views import SOURCES_NAMED, View, as_of, evidence, link, make, rows
@@ -20,7 +21,7 @@ def _cited(ds: Dataset, df: pd.DataFrame, shown: tuple[int, int] | None) -> str:
 
 def cameras(ds: Dataset, *, present: bool = False, shown: tuple[int, int] | None = None) -> View:
     """Camera counts: China against the US in 2017, Skynet, and the 2020 projection (hatched)."""
-    cams = mk.camera_counts(ds)
+    cams = derive(ds, mk.camera_counts)
     fig = make_cameras_figure(cams, source=_cited(ds, cams, shown) + ", citing IHS Markit", as_of=as_of(ds),
                               present=present, shown=shown)
     return make("cameras-china-us", fig, evidence(rows(cams, "indicators", "indicator_id")),
@@ -35,7 +36,7 @@ def market_share(ds: Dataset) -> dict | None:
 
 def market(ds: Dataset, *, present: bool = False, shown: tuple[int, int] | None = None) -> View:
     """Growth of the video-surveillance market, China against the rest of the world, with China's revenue share."""
-    growth = mk.market_growth(ds)
+    growth = derive(ds, mk.market_growth)
     share = market_share(ds)
     note = f"China accounts for {share['text']} of global revenue ({share['year_text']})" if share else ""
     fig = make_market_figure(growth, note, source=_cited(ds, growth, shown) + ", citing IHS Markit",
@@ -47,7 +48,7 @@ def market(ds: Dataset, *, present: bool = False, shown: tuple[int, int] | None 
 
 def hikvision(ds: Dataset, *, present: bool = False, shown: tuple[int, int] | None = None) -> View:
     """Hikvision's ownership by state firms and its global market share."""
-    shares = mk.hikvision_shares(ds)
+    shares = derive(ds, mk.hikvision_shares)
     fig = make_hikvision_figure(shares, source=_cited(ds, shares, shown), as_of=as_of(ds), present=present,
                                 shown=shown)
     return make("hikvision-ownership-share", fig, evidence(rows(shares, "indicators", "indicator_id")),
@@ -56,9 +57,33 @@ def hikvision(ds: Dataset, *, present: bool = False, shown: tuple[int, int] | No
 
 def detention(ds: Dataset) -> View:
     """Each source's estimate of people detained in Xinjiang, side by side (a table: none is preferred)."""
-    est = mk.detention_estimates(ds)
+    est = derive(ds, mk.detention_estimates)
     table = pd.DataFrame({"Source": est["source"], "Estimate, as stated": est["text"], "What it counts": est["name"]})
     return make("detention-estimates", None, evidence(rows(est, "indicators", "indicator_id")), link("markets"), ds,
                 table=table, title="How many people are detained in Xinjiang: the sources differ",
                 source=money.sources_text(ds, est["source_id"]),
                 alt=f"Table of {len(est):,} estimates of people detained in Xinjiang, one per source, as stated.")
+
+
+def _note(r) -> str:
+    bits = [r["year_text"]]
+    if r["projection"]:
+        bits.append("a projection, not a count")
+    if r["measured_by"]:
+        bits.append(f"measured by {r['measured_by']}")
+    if r["caveat"] and not r["projection"]:
+        bits.append(r["caveat"])
+    return " · ".join(bits)
+
+
+def cards(ds: Dataset, topic: str) -> View:
+    """The cited headline figures of one topic (cameras, market, company): a table of cards, one per indicator,
+    with the label, the figure as written (hedge kept) and a line of context."""
+    rows_ = derive(ds, mk.indicator_rows, topic)
+    table = rows_.assign(note=[_note(r) for r in rows_.to_dict("records")])
+    return make(f"{topic}-figures", None, evidence(rows(rows_, "indicators", "indicator_id")),
+                link("markets", topic=topic), ds, table=table,
+                title=f"{editorial.TOPIC_LABELS.get(topic, topic)}: {len(rows_):,} cited figures",
+                source=money.sources_text(ds, rows_["source_id"], most=SOURCES_NAMED) or "see Sources",
+                alt="; ".join(f"{lab}: {val}" for lab, val in zip(rows_["card_label"], rows_["card_value"],
+                                                                   strict=True)) or "No figure in the documents.")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dashboard.charts.money import make_debt_figure, make_dushanbe_figure, make_financing_figure
 from dashboard.data import Dataset
+from dashboard.memo import derive
 from dashboard.transforms import money
 from dashboard.views import SOURCES_NAMED, View, as_of, evidence, link, make, rows
 
@@ -23,7 +24,8 @@ def financing(ds: Dataset, *, present: bool = False, country: str | None = None,
     shown: draw only rows [first, last) of a long list (a page of bars); the title still reads every row."""
     country = None if country in (None, "", "all") else country
     group = STATUS_KEYS.get(status)
-    fin = money.financing_rows(ds, country, group)
+    # Cut from the full rows computed once per dataset (shared with the page): a new filter costs one mask.
+    fin = money.filter_financing(derive(ds, money.financing_rows), country, group)
     # A page of bars cites its own rows' sources: a few named, the rest counted.
     cited = fin["source_id"] if shown is None else fin["source_id"].iloc[shown[0]:shown[1]]
     fig = make_financing_figure(fin, scope=scope(ds, country, group), present=present, as_of=as_of(ds),
@@ -37,7 +39,7 @@ def financing(ds: Dataset, *, present: bool = False, country: str | None = None,
 
 def dushanbe(ds: Dataset, *, present: bool = False) -> View:
     """Dushanbe's Safe City as each source tells it: one stacked bar per source, never merged."""
-    split = money.dushanbe_split(ds)
+    split = derive(ds, money.dushanbe_split)
     fig = make_dushanbe_figure(split, source=money.sources_text(ds, split["source_id"], most=SOURCES_NAMED),
                                as_of=as_of(ds), present=present)
     fin = ds["financing"][ds["financing"]["financing_id"].isin(split["financing_id"].dropna())]
@@ -60,6 +62,6 @@ def debt_caveat(ds: Dataset) -> str:
 def debt(ds: Dataset, *, present: bool = False) -> View:
     """Each Central Asian state's share of public debt owed to Chinese lenders; blank where no figure is given."""
     d = debt_rows(ds)
-    fig = make_debt_figure(money.debt_shares(ds), debt_caveat(ds), source=money.sources_text(ds, d["source_id"]),
-                           as_of=as_of(ds), present=present)
+    fig = make_debt_figure(derive(ds, money.debt_shares), debt_caveat(ds),
+                           source=money.sources_text(ds, d["source_id"]), as_of=as_of(ds), present=present)
     return make("debt-to-china", fig, evidence(rows(d, "debt", "debt_id")), link("money"), ds)

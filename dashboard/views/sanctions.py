@@ -6,6 +6,7 @@ import pandas as pd
 
 from dashboard.charts.sanctions import CA_MARK, make_entity_list_figure, make_timeline_figure
 from dashboard.data import Dataset
+from dashboard.memo import derive
 from dashboard.transforms import sanctions as sx
 from dashboard.views import View, as_of, evidence, link, make, rows
 
@@ -23,7 +24,7 @@ def _dates(ds: Dataset, action_ids) -> pd.DataFrame:
 def timeline(ds: Dataset, *, present: bool = False, authorities=(), instruments=(),
              window: tuple[int, int] | None = None) -> View:
     """Each action on a time axis, announced and in force; window=(first, last) draws only those rows."""
-    actions = sx.actions_table(ds, list(authorities), list(instruments))
+    actions = derive(ds, sx.actions_table, list(authorities), list(instruments))
     shown = actions if window is None else actions.iloc[window[0]:window[1]]
     points = sx.date_points(ds, shown["action_id"])
     source = sx.source_text(ds, points["source_id"]) if len(points) else "see Sources"
@@ -36,7 +37,7 @@ def timeline(ds: Dataset, *, present: bool = False, authorities=(), instruments=
 
 def entity_list(ds: Dataset, *, present: bool = False) -> View:
     """Parties added to the US Entity List, rule by rule (the filters never change it)."""
-    steps = sx.entity_list_steps(ds)
+    steps = derive(ds, sx.entity_list_steps)
     acts = ds["actions"].set_index("action_id").loc[steps["action_id"]]
     fig = make_entity_list_figure(steps, source=sx.source_text(ds, acts["source_id"]), as_of=as_of(ds),
                                   present=present)
@@ -50,10 +51,10 @@ def entity_list(ds: Dataset, *, present: bool = False) -> View:
 
 def table(ds: Dataset, *, authorities=(), instruments=(), window: tuple[int, int] | None = None) -> View:
     """The actions as a table, one row each (one page of them with a window): dates, parties, vendors, disputes."""
-    actions = sx.actions_table(ds, list(authorities), list(instruments))
+    actions = derive(ds, sx.actions_table, list(authorities), list(instruments))
     if window is not None:
         actions = actions.iloc[window[0]:window[1]]
-    partial = sx.partial_first(ds)
+    partial = derive(ds, sx.partial_first)
 
     def cell(kind: str) -> list[str]:
         return [sx.fmt_date(d) if pd.notna(d)

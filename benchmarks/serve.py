@@ -1,0 +1,233 @@
+"""Serving a team, measured in one run: cost per page view vs the floor, 2 replicas vs 1, first-visit bytes, validation.
+
+Usage: python -m benchmarks.serve [--sessions 20] [--seconds 30] [--skip views,replicas,paced,bytes,validate]
+       [--json benchmarks/serve.json]
+
+Page views use Streamlit's own websocket protocol (benchmarks.load.WireSession, no browser): each session asks for
+page after page, every page of the app in turn, and a view counts when its run finished. The floor is
+benchmarks/floor_app.py (bare Streamlit and one Plotly bar) under the same load, in the same run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import functools
+import json
+import sys
+import time
+from pathlib import Path
+
+from benchmarks.common import BENCH, CHROMIUM, CHROMIUM_ARGS, Server, cpu_seconds, page_url, quantile, tree
+
+FLOOR = "benchmarks/floor_app.py"
+
+
+def _log(msg: str) -> None:
+    print(f"[serve {time.strftime('%H:%M:%S')}] {msg}", file=sys.stderr, flush=True)
+
+
+def views(base: str, urls: list[str], sessions: int, seconds: float, think: float = 0, pids: list[int] = (),
+          timeout: float = 60) -> dict:
+    """`sessions` websocket sessions running pages for `seconds`: completed views, latency, errors, server CPU."""
+    from benchmarks.load import WireSession, _app_errors, _new_stats
+
+    stats = _new_stats()
+    stats["errors"] = {}
+
+    async def go():
+        deadline = time.monotonic() + seconds
+        await asyncio.gather(*[WireSession(i, base, urls, stats).run(deadline, 10**6, timeout, 0.05 * i, think)
+                               for i in range(sessions)])
+
+    cpu0 = sum(cpu_seconds(tree(p)) for p in pids)
+    t = time.monotonic()
+    asyncio.run(go())
+    wall = time.monotonic() - t
+    lat = stats["latency"]["navigate"]
+    return {"sessions": sessions, "seconds": seconds, "think_s": think, "views": len(lat), "wall_s": wall,
+            "p50_s": quantile(lat, 0.5), "p95_s": quantile(lat, 0.95), "errors": _app_errors(stats["errors"]),
+            "error_kinds": stats["errors"], "server_cpu_s": sum(cpu_seconds(tree(p)) for p in pids) - cpu0}
+
+
+def _pages() -> list[str]:
+    from dashboard.nav import PAGES
+
+    return [u for u, _t, _m in PAGES]
+
+
+def cost_per_view(sessions: int, seconds: float) -> dict:
+    """The app and the floor under the same load, one after the other; ratio = floor views / app views."""
+    out = {}
+    with Server(FLOOR, log=Path("/tmp/bench-serve-floor.log")) as floor:
+        views(floor.url, ["overview"], 1, 2, pids=[floor.proc.pid])  # warm
+        out["floor"] = views(floor.url, ["overview"], sessions, seconds, pids=[floor.proc.pid])
+    _log(f"floor: {out['floor']['views']} views")
+    with Server("dashboard/app.py", log=Path("/tmp/bench-serve-app.log")) as app:
+        views(app.url, _pages(), 1, 0.1, pids=[app.proc.pid], timeout=300)  # load data, fill caches: every page
+        views(app.url, _pages(), len(_pages()), 3, pids=[app.proc.pid], timeout=300)
+        out["app"] = views(app.url, _pages(), sessions, seconds, pids=[app.proc.pid])
+    _log(f"app: {out['app']['views']} views")
+    out["ratio"] = out["floor"]["views"] / max(out["app"]["views"], 1)
+    return out
+
+
+def replicas(sessions: int, seconds: float, think: float = 3.0) -> dict:
+    """Through nginx: one replica, then two (same load); then two with sessions reading each page `think` s."""
+    from deploy.serve_team import Team, free_port
+
+    out = {}
+    for n in (1, 2):
+        with Team(replicas=n, port=free_port()) as team:
+            pids = [p.pid for p in team.procs[:-1]]
+            views(team.url, _pages(), n * len(_pages()), 3, pids=pids, timeout=300)  # warm every replica
+            out[n] = views(team.url, _pages(), sessions, seconds, pids=pids)
+            _log(f"{n} replica(s) through nginx: {out[n]['views']} views")
+            if n == 2 and think:
+                out["paced"] = views(team.url, _pages(), sessions, seconds, think=think, pids=pids)
+                _log(f"paced: p95 {out['paced']['p95_s']:.2f} s")
+    out["ratio"] = out[2]["views"] / max(out[1]["views"], 1)
+    return out
+
+
+async def _visit_bytes(base: str, urls: list[str]) -> dict[str, int]:
+    """Bytes received over HTTP (bodies as sent, compressed or not, plus headers) by a first visit to each page."""
+    from playwright.async_api import async_playwright
+
+    out = {}
+    async with async_playwright() as p:
+        browser = await p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        for u in urls:
+            ctx = await browser.new_context(viewport={"width": 1280, "height": 720})
+            pg = await ctx.new_page()
+            done: list = []
+            pg.on("requestfinished", functools.partial(list.append, done))
+            await pg.goto(page_url(base, u))
+            await pg.wait_for_function("""() => {
+                const a = document.querySelector('[data-testid="stApp"]');
+                return a && a.getAttribute('data-test-script-state') === 'notRunning'
+                    && !document.querySelector('[data-testid="stStatusWidget"]')
+                    && [...document.querySelectorAll('[data-testid="stPlotlyChart"]')]
+                        .every((c) => c.querySelector('.main-svg'));
+            }""", polling=200, timeout=120_000)
+            await pg.wait_for_timeout(1000)  # late requests (base map, fonts)
+            total = 0
+            for r in done:
+                s = await r.sizes()
+                total += s["responseBodySize"] + s["responseHeadersSize"]
+            out[u] = total
+            await ctx.close()
+        await browser.close()
+    return out
+
+
+def first_visit_bytes() -> dict:
+    from deploy.serve_team import Team, free_port
+
+    urls = _pages()
+    with Server("dashboard/app.py", log=Path("/tmp/bench-serve-bytes.log")) as app:
+        direct = asyncio.run(_visit_bytes(app.url, urls))
+    with Team(replicas=2, port=free_port()) as team:
+        proxied = asyncio.run(_visit_bytes(team.url, urls))
+    ratio = {u: proxied[u] / direct[u] for u in urls}
+    return {"direct": direct, "proxy": proxied, "ratio": ratio, "worst": max(ratio.values())}
+
+
+def validation(factor: int = 1000) -> dict:
+    """dashboard.validate vs frictionless on the same synthetic package, in this process, one after the other."""
+    import frictionless
+
+    from benchmarks.hotspots import data_dir
+    from dashboard import validate
+
+    folder = data_dir(factor)
+    t = time.perf_counter()
+    ours = validate.problems(folder)
+    mine = time.perf_counter() - t
+    t = time.perf_counter()
+    report = frictionless.Package(str(folder / "datapackage.json")).validate()
+    theirs = time.perf_counter() - t
+    return {"factor": factor, "ours_s": mine, "frictionless_s": theirs, "ratio": theirs / mine,
+            "agree": (not ours) == report.valid}
+
+
+def markdown(r: dict) -> str:
+    """The serving section of results.md."""
+    out = ["## Serving a team (issue 13)", ""]
+    rows = ["| measure | result | target | verdict |", "|---|---|---|---|"]
+    if "views" in r:
+        v = r["views"]
+        a, f = v["app"], v["floor"]
+        rows.append(f"| server cost per page view vs the floor ({a['sessions']} websocket sessions, "
+                    f"{a['seconds']:.0f} s each) | app {a['views']} views, floor {f['views']}: **{v['ratio']:.2f}x** | "
+                    f"≤ 1.5x | {'met' if v['ratio'] <= 1.5 else '**not met**'} |")
+    if "replicas" in r:
+        rp = r["replicas"]
+        errs = rp[1]["errors"] + rp[2]["errors"]
+        rows.append(f"| 2 replicas vs 1 through nginx (same load) | {rp[2]['views']} vs {rp[1]['views']} views: "
+                    f"**{rp['ratio']:.2f}x**, {errs} errors | ≥ 1.5x, 0 errors | "
+                    f"{'met' if rp['ratio'] >= 1.5 and not errs else '**not met**'} |")
+        if "paced" in rp:
+            p = rp["paced"]
+            rows.append(f"| p95 page time, {p['sessions']} sessions reading {p['think_s']:.0f} s per page, 2 replicas "
+                        f"| **{p['p95_s'] * 1000:,.0f} ms** (p50 {p['p50_s'] * 1000:,.0f} ms, {p['views']} views, "
+                        f"{p['errors']} errors) | < 1 s | {'met' if p['p95_s'] < 1 else '**not met**'} |")
+    if "bytes" in r:
+        b = r["bytes"]
+        worst = max(b["ratio"], key=b["ratio"].get)
+        rows.append(f"| first-visit bytes through the proxy vs direct | worst page {worst}: "
+                    f"{b['proxy'][worst] / 1e6:.2f} MB vs {b['direct'][worst] / 1e6:.2f} MB, **{b['worst']:.2f}x** | "
+                    f"≤ 0.33x | {'met' if b['worst'] <= 1 / 3 else '**not met**'} |")
+    if "validate" in r:
+        v = r["validate"]
+        rows.append(f"| validation at {v['factor']}x synthetic data vs frictionless | {v['ours_s']:.2f} s vs "
+                    f"{v['frictionless_s']:.1f} s: **{v['ratio']:.0f}x faster**, same verdict: {v['agree']} | "
+                    f"≥ 8x | {'met' if v['ratio'] >= 8 and v['agree'] else '**not met**'} |")
+    out += rows
+    if "views" in r:
+        v = r["views"]
+        out += ["", "Page views (websocket sessions, every page of the app in turn vs the floor's one page):", "",
+                "| server | views | p50 | p95 | errors | server CPU |", "|---|---|---|---|---|---|"]
+        for k in ("floor", "app"):
+            x = v[k]
+            out.append(f"| {k} | {x['views']} | {x['p50_s'] * 1000:,.0f} ms | {x['p95_s'] * 1000:,.0f} ms | "
+                       f"{x['errors']} | {x['server_cpu_s']:.0f} CPU-s in {x['wall_s']:.0f} s, "
+                       f"{1000 * x['server_cpu_s'] / max(x['views'], 1):.1f} ms per view |")
+        a, f = v["app"], v["floor"]
+        per = (a["server_cpu_s"] / max(a["views"], 1)) / max(f["server_cpu_s"] / max(f["views"], 1), 1e-9)
+        out += ["", f"Server CPU per view: app / floor = {per:.1f}x (the views ratio above counts what the shared "
+                "machine let each server finish; CPU per view is the cost itself)."]
+    if "bytes" in r:
+        b = r["bytes"]
+        out += ["", "First visit (fresh browser profile) to each page, bytes received over HTTP (bodies as sent "
+                "plus headers; the websocket's frames are not counted):", "",
+                "| page | direct | through nginx | ratio |", "|---|---|---|---|"]
+        for u in b["direct"]:
+            out.append(f"| {u} | {b['direct'][u] / 1e6:.2f} MB | {b['proxy'][u] / 1e6:.2f} MB | {b['ratio'][u]:.2f}x |")
+    return "\n".join(out) + "\n"
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--sessions", type=int, default=20)
+    ap.add_argument("--seconds", type=float, default=30)
+    ap.add_argument("--skip", default="")
+    ap.add_argument("--json", type=Path, default=BENCH / "serve.json")
+    a = ap.parse_args(argv)
+    skip = set(a.skip.split(","))
+    res: dict = {}
+    if "views" not in skip:
+        res["views"] = cost_per_view(a.sessions, a.seconds)
+    if "replicas" not in skip:
+        res["replicas"] = replicas(a.sessions, a.seconds, 0 if "paced" in skip else 3.0)
+    if "bytes" not in skip:
+        res["bytes"] = first_visit_bytes()
+    if "validate" not in skip:
+        res["validate"] = validation()
+    a.json.write_text(json.dumps(res, indent=1, default=str))
+    print(markdown(res))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

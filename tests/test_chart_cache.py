@@ -1,0 +1,50 @@
+"""ui.chart serialises each figure once: the same bytes as Streamlit's own path, shared by runs, dropped with it."""
+
+from __future__ import annotations
+
+import gc
+
+import plotly.graph_objects as go
+from streamlit.testing.v1 import AppTest
+
+from dashboard import ui
+
+
+def _script():
+    import plotly.graph_objects as go
+    import streamlit as st
+
+    from dashboard import ui
+
+    fig = go.Figure(go.Scatter(x=[1, 2, 3], y=[2.5, float("nan"), 1], uid="trace-uid", text=["<b>a</b>", "b", "c"]))
+    fig.update_layout(title="Cameras", meta={"title": "Cameras"})
+    st.plotly_chart(fig, key="plain", theme=None)
+    st.plotly_chart(ui._serialised(fig), key="cached", theme=None)
+
+
+def test_the_cached_spec_is_what_streamlit_sends_for_the_figure():
+    at = AppTest.from_function(_script).run()
+    plain, cached = at.get("plotly_chart")
+    assert cached.proto.spec == plain.proto.spec
+    assert '"uid"' not in cached.proto.spec and "null" in cached.proto.spec  # uids removed, NaN as null
+
+
+def test_one_serialisation_per_figure_object(monkeypatch):
+    fig = go.Figure(go.Bar(x=["a"], y=[1]))
+    calls = []
+    real = go.Figure.to_dict
+    monkeypatch.setattr(go.Figure, "to_dict", lambda self: calls.append(1) or real(self))
+    first = ui._serialised(fig)
+    assert ui._serialised(fig) is first and len(calls) == 1
+    other = go.Figure(go.Bar(x=["a"], y=[2]))  # equal-looking figures are different objects: never confused
+    assert ui._serialised(other).to_dict()["data"][0]["y"] != first.to_dict()["data"][0]["y"]
+
+
+def test_the_cache_entry_goes_with_the_figure():
+    fig = go.Figure(go.Bar(x=["a"], y=[1]))
+    ui._serialised(fig)
+    key = id(fig)
+    assert key in ui._SERIALISED
+    del fig
+    gc.collect()
+    assert key not in ui._SERIALISED
