@@ -93,7 +93,9 @@ SCRIPT = """
   document.addEventListener('keydown', function (e) {
     if (e.altKey || e.ctrlKey || e.metaKey) return;
     var k = e.key, to = null;
-    if (k === 'ArrowRight' || k === 'PageDown') to = at + 1;
+    if (e.target && /^(INPUT|TEXTAREA|SELECT|BUTTON|SUMMARY)$/.test(e.target.tagName) && k === ' ') return;
+    // the same keys as the dashboard's slide show: a presenter's clicker sends PageDown/PageUp
+    if (k === 'ArrowRight' || k === 'PageDown' || k === ' ') to = at + 1;
     else if (k === 'ArrowLeft' || k === 'PageUp') to = at - 1;
     else if (k === 'Home') to = 0;
     else if (k === 'End') to = slides.length - 1;
@@ -210,8 +212,8 @@ def briefing_html(ds: Dataset, views: list | None = None, links: list[str] | Non
 <header>
 <h1>{_esc(title)}</h1>
 <p>{len(views)} key charts, each with its finding, source and the quotes it rests on. Data as of {_esc(as_of)}.
-Works offline: this one file holds everything. Keys: ← → or Page Up / Page Down to move, Home / End for the first and
-last chart. Print for one chart per page.</p>
+Works offline: this one file holds everything. Keys: ← → (or Page Up / Page Down, Space) to move,
+Home / End for the first and last chart. Print for one chart per page.</p>
 </header>
 <nav class="noprint" aria-label="Charts">
 <button id="prev" type="button">◀ Previous</button>

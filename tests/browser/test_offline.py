@@ -61,7 +61,7 @@ def test_offline_file_draws_every_chart_with_the_network_blocked(browser, offlin
     try:
         for i, v in enumerate(views, start=1):
             if i > 1:
-                page.keyboard.press("ArrowRight" if i % 2 else "PageDown")
+                page.keyboard.press(("ArrowRight", "PageDown", "Space")[i % 3])
             chart = page.locator(f"#chart-{i}")
             chart.wait_for(state="visible", timeout=20000)
             page.wait_for_selector(f"#chart-{i}[data-drawn='1']", timeout=20000)
