@@ -26,8 +26,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from dashboard import data as data_module
 from dashboard import citations
+from dashboard import data as data_module
 from dashboard.data import DATA_DIR, DataError, Dataset, load
 from dashboard.safe import md
 from dashboard.views import View, as_of, briefing
