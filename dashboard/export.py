@@ -41,8 +41,9 @@ MANIFEST = "MANIFEST.sha256"  # every file of the pack with its sha256 (`sha256s
 
 
 def with_link(fig, link: str):
-    """A copy of the figure whose drawn source line ends with the view's link ('View: /money?country=KGZ'), so an
-    exported image says how to reopen what it shows. The figure itself (often memoised and shared) is unchanged."""
+    """A copy of the figure whose drawn source line ends with the view's link ('… · /money?country=KGZ'), so an
+    exported image says how to reopen what it shows. The figure itself (often memoised and shared) is unchanged.
+    The link goes in bare: the source line already fills a 1280-wide slide, and a path after it reads as one."""
     import plotly.graph_objects as go
 
     if not link:
@@ -50,7 +51,7 @@ def with_link(fig, link: str):
     out = go.Figure(fig)
     for a in out.layout.annotations:
         if isinstance(a.text, str) and a.text.startswith("Source:"):
-            a.text = f"{a.text} · View: {link}"
+            a.text = f"{a.text} · {link}"
             break
     out.update_layout(meta={**dict(out.layout.meta or {}), "link": link})
     return out

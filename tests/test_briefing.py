@@ -53,7 +53,7 @@ def test_pack_has_every_chart_as_png_svg_pdf_at_slide_size(pack, dataset):
         assert struct.unpack(">II", png[16:24]) == (1920, 1080)
         svg = (out / "charts" / f"{i:02d}-{slug}.svg").read_text(encoding="utf-8")
         assert "Source:" in svg and "Data as of" in svg  # the image cites itself
-        assert f"View: {export.briefing_link(i, slides[i - 1])}" in svg  # and says how to reopen it
+        assert f"· {export.briefing_link(i, slides[i - 1])}" in svg  # and says how to reopen it
         assert (out / "charts" / f"{i:02d}-{slug}.pdf").read_bytes()[:4] == b"%PDF"
     assert "100%" in proc.stderr  # the progress bar ran to the end
 

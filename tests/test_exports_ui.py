@@ -31,7 +31,7 @@ def test_stamp_adds_the_link_to_a_copy_and_keeps_the_shared_figure(dataset):
     out = exports_ui.stamp(fig, "/money?country=KGZ")
     assert fig.to_json() == before  # memoised figures are shared across sessions: never changed
     src = [a.text for a in out.layout.annotations if a.text.startswith("Source:")]
-    assert src and src[0].endswith("· View: /money?country=KGZ")
+    assert src and src[0].endswith("· /money?country=KGZ")
     assert out.layout.meta["link"] == "/money?country=KGZ"
     assert exports_ui.stamp(fig, "/money?country=KGZ") is out  # a rerun reuses the copy
 
@@ -86,7 +86,7 @@ def test_exported_image_of_money_kgz_shows_only_kyrgyzstan_and_names_the_view(mo
     with zipfile.ZipFile(io.BytesIO(data)) as z:
         assert z.namelist()[0] == "money-kyrgyzstan.svg"
         svg = z.read("money-kyrgyzstan.svg").decode("utf-8")
-    assert "View: /money?country=KGZ" in svg  # the image says how to reopen the view
+    assert "· /money?country=KGZ" in svg  # the image says how to reopen the view
     assert "Kyrgyzstan" in svg and not any(c in svg for c in OTHER_CA)
     png = exports_ui.images(charts[:1], "png")
     assert png[:8] == b"\x89PNG\r\n\x1a\n"

@@ -88,10 +88,10 @@ def _norm(spec: dict) -> dict:
     link to the view the page stamps on the drawn source line (exports_ui: the same figure, citing where it is)."""
     spec = json.loads(json.dumps(spec))
     spec.pop("config", None)
-    spec["layout"].get("meta", {}).pop("link", None)
+    link = spec["layout"].get("meta", {}).pop("link", None)
     for a in spec["layout"].get("annotations", []):
-        if str(a.get("text", "")).startswith("Source:"):
-            a["text"] = a["text"].split(" · View: ")[0]
+        if link and str(a.get("text", "")).startswith("Source:"):
+            a["text"] = a["text"].removesuffix(f" · {link}")
     return {"data": spec["data"], "layout": spec["layout"]}
 
 

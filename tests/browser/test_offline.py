@@ -72,7 +72,7 @@ def test_offline_file_draws_every_chart_with_the_network_blocked(browser, offlin
             assert v.source in page.locator(f"#slide-{i} .source").inner_text()
             assert page.url.endswith(f"#{i}")
             link = export.briefing_link(i, v)
-            assert any(f"View: {link}" in x for x in chart.locator(".annotation-text").all_text_contents())
+            assert any(x.endswith(f"· {link}") for x in chart.locator(".annotation-text").all_text_contents())
             page.screenshot(path=str(SHOTS / f"{i:02d}-{v.slug}.png"))
         # the map's base layer came from the file: land and country lines drawn
         page.keyboard.press("Home")

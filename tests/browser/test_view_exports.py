@@ -9,7 +9,7 @@ def test_camera_on_money_kgz_saves_money_kyrgyzstan_png_citing_the_view(page, tm
     page.goto(f"{page.app_url}/money?country=KGZ")
     wait_for_app(page, charts=1)
     chart = page.locator(".js-plotly-plot").first
-    assert any("View: /money?country=KGZ" in t for t in chart.locator(".annotation-text").all_text_contents())
+    assert any(t.endswith("· /money?country=KGZ") for t in chart.locator(".annotation-text").all_text_contents())
     chart.hover()
     with page.expect_download(timeout=60000) as info:
         page.locator('.modebar-btn[data-title^="Download plot"]').first.click()
