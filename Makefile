@@ -7,7 +7,7 @@ STAMP   := .venv/.installed
 AXE     := tests/browser/axe/node_modules/axe-core/axe.min.js
 
 .DEFAULT_GOAL := help
-.PHONY: help setup setup-axe run test test-fast lint validate boundaries export bench load clean serve-team validate-standard
+.PHONY: help setup sysdeps setup-axe run test test-fast lint validate boundaries export bench load clean serve-team validate-standard
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -18,18 +18,32 @@ $(STAMP): requirements.txt pyproject.toml
 	$(PY) -m pip install --quiet -r requirements.txt
 	touch $(STAMP)
 
-setup: $(STAMP) ## Create .venv and install pinned requirements (only when they changed); Debian's nginx as root
-	@command -v nginx >/dev/null 2>&1 || test -x /usr/sbin/nginx || { test "$$(id -u)" = 0 && command -v apt-get >/dev/null \
-	  && DEBIAN_FRONTEND=noninteractive apt-get install -y -q nginx libnginx-mod-http-brotli-filter >/dev/null; } \
-	  || echo "nginx missing (needed by make serve-team only): apt-get install nginx libnginx-mod-http-brotli-filter"
+setup: $(STAMP) sysdeps $(AXE) ## .venv with pinned requirements, Debian packages (as root), pinned axe-core
+
+# Debian packages the project needs: Chromium (browser tests, image exports), nginx with brotli (make serve-team),
+# LibreOffice Impress and poppler-utils (the deck test), npm (the pinned axe-core). Installed with apt when missing
+# and running as root; otherwise a note says what to install.
+SYSDEPS_CHECK := command -v chromium && (command -v nginx || test -x /usr/sbin/nginx) \
+  && test -e /usr/lib/nginx/modules/ngx_http_brotli_filter_module.so && command -v soffice && command -v pdftoppm \
+  && command -v npm
+sysdeps: ## Install Debian's chromium, nginx (+brotli), libreoffice-impress, poppler-utils, npm when missing (as root)
+	@if { $(SYSDEPS_CHECK); } >/dev/null 2>&1; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	  echo "installing Debian packages (chromium, nginx, libreoffice-impress, poppler-utils, npm)…"; \
+	  apt-get update -q >/dev/null \
+	  && DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium nginx libnginx-mod-http-brotli-filter \
+	    $$(command -v npm >/dev/null 2>&1 || echo npm) >/dev/null \
+	  && DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends libreoffice-impress \
+	    poppler-utils >/dev/null; \
+	else echo "note: install chromium nginx libnginx-mod-http-brotli-filter libreoffice-impress poppler-utils npm"; fi
 
 $(AXE): tests/browser/axe/package.json tests/browser/axe/package-lock.json
 	cd tests/browser/axe && npm ci --no-audit --no-fund
 	touch $(AXE)
 
-setup-axe: $(AXE) ## Install the pinned axe-core for the accessibility tests (needs npm; `make test` does it)
+setup-axe: $(AXE) ## Install the pinned axe-core for the accessibility tests (needs npm; `make setup` does it)
 
-run: $(STAMP) ## Run the dashboard (default http://127.0.0.1:8501; ADDRESS=, PORT= to change)
+run: setup ## Run the dashboard (default http://127.0.0.1:8501; ADDRESS=, PORT= to change)
 	$(PY) -m streamlit run dashboard/app.py --server.port $(PORT) --server.address $(ADDRESS)
 
 REPLICAS ?= 2
@@ -38,7 +52,7 @@ serve-team: PORT = 8080
 serve-team: setup ## Serve a team: REPLICAS (2) replicas behind nginx on PORT (8080, ADDRESS=, HOSTS=); Ctrl-C stops
 	$(PY) -m deploy.serve_team --replicas $(REPLICAS) --port $(PORT) --address $(ADDRESS) --hosts $(HOSTS)
 
-test: $(STAMP) $(AXE) ## Lint and run every test (the browser tests need /usr/bin/chromium, axe-core needs npm)
+test: setup ## Lint and run every test (browser, proxy, deck and accessibility tests included)
 	$(PY) -m ruff check dashboard tests scripts deploy benchmarks
 	$(PY) -m pytest -q
 

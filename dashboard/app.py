@@ -5,7 +5,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from dashboard import loaders, nav, ui
+from dashboard import exports_ui, loaders, nav, ui
 from dashboard.data import DataError
 from dashboard.safe import md
 
@@ -19,8 +19,10 @@ except DataError as err:
              "Fix the file named here and reload; `make validate` lists every problem.")
     st.stop()
 page = st.navigation(list(nav.pages().values()), position="sidebar")
+exports_ui.begin_run(page.url_path)
 try:
     page.run()
+    exports_ui.download_this_view(loaders.dataset(), page.title)
 except Exception as exc:  # never a traceback in front of a room; Streamlit's own control flow passes through
     if type(exc).__module__.startswith("streamlit."):
         raise

@@ -1,4 +1,4 @@
-"""Write the briefing pack: every key chart as PNG, SVG and PDF, the data with its datapackage, and a citations file.
+"""Write the briefing pack: every key chart as PNG, SVG and PDF, the data with its datapackage, and the citations.
 
 Usage: python -m dashboard.export --out DIR [--formats png,svg,pdf]
 
@@ -26,6 +26,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from dashboard import citations
 from dashboard import data as data_module
 from dashboard.data import DATA_DIR, DataError, Dataset, load
 from dashboard.safe import md
@@ -37,6 +38,27 @@ TOPOJSON_DIR = Path(__file__).resolve().parent / "static" / "topojson"
 
 
 MANIFEST = "MANIFEST.sha256"  # every file of the pack with its sha256 (`sha256sum -c MANIFEST.sha256`)
+
+
+def with_link(fig, link: str):
+    """A copy of the figure whose drawn source line ends with the view's link ('View: /money?country=KGZ'), so an
+    exported image says how to reopen what it shows. The figure itself (often memoised and shared) is unchanged."""
+    import plotly.graph_objects as go
+
+    if not link:
+        return fig
+    out = go.Figure(fig)
+    for a in out.layout.annotations:
+        if isinstance(a.text, str) and a.text.startswith("Source:"):
+            a.text = f"{a.text} · View: {link}"
+            break
+    out.update_layout(meta={**dict(out.layout.meta or {}), "link": link})
+    return out
+
+
+def briefing_link(i: int, view=None) -> str:
+    """The dashboard link that reopens the i-th key chart (1-based): the view's own, else the briefing step."""
+    return (view.link if view is not None else "") or f"/briefing?step={i}"
 
 
 class ExportError(Exception):
@@ -107,6 +129,21 @@ def _quote_lines(evidence, titles: dict[str, str]) -> list[str]:
     return out
 
 
+def write_citations(out: Path, ds: Dataset) -> list[Path]:
+    """The sources as BibTeX, RIS and CSL-JSON, and the dataset's CITATION.cff, under out/citations/."""
+    folder = out / "citations"
+    folder.mkdir(parents=True, exist_ok=True)
+    written = []
+    for name, text in citations.files(ds).items():
+        (folder / name).write_text(text, encoding="utf-8")
+        written.append(folder / name)
+    cff = Path(__file__).resolve().parent.parent / "CITATION.cff"
+    if cff.is_file():
+        shutil.copy2(cff, folder / "CITATION.cff")
+        written.append(folder / "CITATION.cff")
+    return written
+
+
 def write_pack(out: Path, ds: Dataset | None = None, formats=("png", "svg", "pdf"),
                progress: Callable[[float, str], None] | None = None) -> list[Path]:
     """Write the pack into out/ and return the files written. progress(fraction, label) is called as it goes.
@@ -139,13 +176,14 @@ def _write_into(root: Path, ds: Dataset, formats, tell: Callable[[float, str], N
     """Charts, data and citations into root; returns their paths relative to root, the manifest last."""
     (root / "charts").mkdir()
     slides = briefing.slides(ds, present=True)
-    steps = len(slides) * len(formats) + 2
+    steps = len(slides) * len(formats) + 4
     done, written = 0, []
     for i, s in enumerate(slides, start=1):
+        fig = with_link(s.figure, briefing_link(i, s))
         for fmt in formats:
             rel = f"charts/{i:02d}-{s.slug}.{fmt}"
             tell(done / steps, rel.removeprefix("charts/"))
-            s.figure.write_image(root / rel, format=fmt, width=WIDTH, height=HEIGHT, scale=SCALE)
+            fig.write_image(root / rel, format=fmt, width=WIDTH, height=HEIGHT, scale=SCALE)
             written.append(rel)
             done += 1
     tell(done / steps, "data")
@@ -164,6 +202,15 @@ def _write_into(root: Path, ds: Dataset, formats, tell: Callable[[float, str], N
     tell(done / steps, "citations")
     (root / "CITATIONS.md").write_text(citations_markdown(ds, slides), encoding="utf-8")
     written.append("CITATIONS.md")
+    written += [p.relative_to(root).as_posix() for p in write_citations(root, ds)]
+    tell(done / steps, "briefing.pptx")
+    from dashboard import deck, offline  # imported here: the plain image export needs neither
+
+    (root / "briefing.pptx").write_bytes(deck.briefing_deck(ds))
+    written.append("briefing.pptx")
+    tell(done / steps, "briefing.html")
+    (root / "briefing.html").write_text(offline.briefing_html(ds), encoding="utf-8")
+    written.append("briefing.html")
     lines = [f"{hashlib.sha256((root / rel).read_bytes()).hexdigest()}  {rel}\n" for rel in written]
     (root / MANIFEST).write_text("".join(lines), encoding="utf-8")
     written.append(MANIFEST)

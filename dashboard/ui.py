@@ -13,10 +13,11 @@ import plotly.io
 import plotly.io._json
 import streamlit as st
 
-from dashboard import fmt, loaders, query
+from dashboard import exports_ui, fmt, loaders, query
 from dashboard.data import Dataset
 from dashboard.safe import md, strip_bidi
 from dashboard.transforms.sources import given as present
+from dashboard.views import View
 
 TOPOJSON_URL = "app/static/topojson/"  # relative, so it also works behind a proxy that adds a path prefix
 EVIDENCE_LABELS = {
@@ -109,20 +110,25 @@ def _serialised(fig: go.Figure) -> _Serialised:
     return stand_in
 
 
-def chart(fig: go.Figure, key: str, *, selectable: bool = False, height="content", summary: bool = True):
-    """Draw a figure with the shared config and print its one-line summary; returns the selection event.
-    height="stretch": the figure fills its container's height (a slide sized to the window)."""
+def chart(fig: go.Figure | View, key: str, *, selectable: bool = False, height="content", summary: bool = True):
+    """Draw a figure (or a View's figure) with the shared config and print its one-line summary; returns the
+    selection event. height="stretch": the figure fills its container's height (a slide sized to the window).
+    The image it exports is named after the view and its source line carries the view's link (exports_ui); a View
+    also lends its evidence to 'Download this view'."""
+    view = fig if isinstance(fig, View) else None
+    fig = view.figure if view is not None else fig
     if presenting() and height == "content":  # presentation mode: every chart sized to the window's height
         with st.container(key=f"present_chart_{key}"):
-            event = chart(fig, key, selectable=selectable, height="stretch", summary=False)
+            event = chart(view or fig, key, selectable=selectable, height="stretch", summary=False)
         if summary and (fig.layout.meta or {}).get("alt"):
             st.caption(f"Summary: {md(fig.layout.meta['alt'])}")
         return event
     meta = fig.layout.meta or {}
     fmt = export_format()
+    fig, name = exports_ui.prepare(loaders.dataset(), fig, key, view)
     # theme=None: the screen shows exactly the figure that exports and the briefing pack render.
     event = st.plotly_chart(
-        _serialised(fig), key=key, config=plot_config(meta.get("title", key), fmt), width="stretch", theme=None,
+        _serialised(fig), key=key, config=plot_config(name, fmt), width="stretch", theme=None,
         on_select="rerun" if selectable else "ignore", selection_mode="points", height=height,
         alt=chart_name(fig, key),
     )

@@ -46,12 +46,14 @@ def pack(tmp_path_factory):
 
 def test_pack_has_every_chart_as_png_svg_pdf_at_slide_size(pack, dataset):
     out, proc = pack
+    slides = briefing.slides(dataset, True)
     for i, (slug, _) in enumerate(briefing.SLIDES, start=1):
         png = (out / "charts" / f"{i:02d}-{slug}.png").read_bytes()
         assert png[:8] == b"\x89PNG\r\n\x1a\n"
         assert struct.unpack(">II", png[16:24]) == (1920, 1080)
         svg = (out / "charts" / f"{i:02d}-{slug}.svg").read_text(encoding="utf-8")
         assert "Source:" in svg and "Data as of" in svg  # the image cites itself
+        assert f"View: {export.briefing_link(i, slides[i - 1])}" in svg  # and says how to reopen it
         assert (out / "charts" / f"{i:02d}-{slug}.pdf").read_bytes()[:4] == b"%PDF"
     assert "100%" in proc.stderr  # the progress bar ran to the end
 
@@ -61,6 +63,10 @@ def test_pack_carries_the_data_package_and_citations(pack):
     assert (out / "data" / "datapackage.json").exists()
     assert (out / "data" / "deployments.csv").read_text(encoding="utf-8").startswith("deployment_id,")
     assert "# Briefing pack: citations" in (out / "CITATIONS.md").read_text(encoding="utf-8")
+    assert {f.name for f in (out / "citations").iterdir()} == {"CITATION.cff", "sources.bib", "sources.ris",
+                                                                "sources.json"}
+    assert (out / "briefing.pptx").read_bytes()[:2] == b"PK"  # the deck (tested in test_deck.py)
+    assert "window.PlotlyGeoAssets" in (out / "briefing.html").read_text(encoding="utf-8")  # browser/test_offline
 
 
 def test_export_with_bad_data_exits_non_zero_with_the_loader_message(data_copy, tmp_path, monkeypatch, capsys):

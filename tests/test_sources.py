@@ -183,7 +183,7 @@ def test_sources_page_lists_documents_disagreements_and_downloads(open_page):
     assert subs == ["1. The documents", "2. Where the sources disagree", "3. Method and caveats",
                     "4. Download the data"]
     downloads = at.get("download_button")
-    assert len(downloads) == 16
+    assert len(downloads) == 19  # 15 tables, the descriptor, and the citations in three formats
     labels = " ".join(d.proto.label for d in downloads)
     assert "datapackage.json" in labels and "deployments.csv (20 rows)" in labels
     text = " ".join(m.value for m in at.markdown)

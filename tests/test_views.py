@@ -84,9 +84,14 @@ def _page_figures(at) -> dict[str, dict]:
 
 
 def _norm(spec: dict) -> dict:
-    """A figure spec without what Streamlit alone adds when it draws one (nothing of the figure's own)."""
+    """A figure spec without what Streamlit alone adds when it draws one (nothing of the figure's own), nor the
+    link to the view the page stamps on the drawn source line (exports_ui: the same figure, citing where it is)."""
     spec = json.loads(json.dumps(spec))
     spec.pop("config", None)
+    spec["layout"].get("meta", {}).pop("link", None)
+    for a in spec["layout"].get("annotations", []):
+        if str(a.get("text", "")).startswith("Source:"):
+            a["text"] = a["text"].split(" · View: ")[0]
     return {"data": spec["data"], "layout": spec["layout"]}
 
 

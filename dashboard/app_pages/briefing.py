@@ -7,7 +7,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from dashboard import export, loaders, query, ui
+from dashboard import export, exports_ui, loaders, query, ui
 from dashboard.charts.geo import ASPECT
 from dashboard.data import fingerprint
 from dashboard.safe import md
@@ -99,7 +99,7 @@ def _slide_show(ds, step: int, total: int) -> None:
     if slide.figure.layout.geo.lonaxis.range:
         st.html(_map_frame_css(slide.figure))
     with st.container(key="slide_chart"):
-        ui.chart(slide.figure, f"briefing_{slide.slug}", height="stretch", summary=False)
+        ui.chart(slide, f"briefing_{slide.slug}", height="stretch", summary=False)
     with st.container(key="slide_bar", horizontal=True, vertical_alignment="center", gap="small"):
         st.button("◀ Previous", key="slide_prev", shortcut="Left", on_click=_go, args=(step - 1, total),
                   disabled=step <= 1)
@@ -136,7 +136,7 @@ def render() -> None:
 
     # 2. The chart, its finding, its source
     slide = loaders.derive(ds, briefing.slide, step - 1, present=False)
-    ui.chart(slide.figure, f"briefing_{slide.slug}")
+    ui.chart(slide, f"briefing_{slide.slug}")
     st.markdown(f"**Finding:** {md(slide.alt)}")
     st.caption(f"Source: {md(slide.source)} · Data as of {md(slide.as_of)}")
     with st.expander(f"The {len(slide.evidence):,} records behind this chart, with their quotes"):
@@ -148,7 +148,8 @@ def render() -> None:
     st.divider()
     st.header("Briefing pack")
     st.markdown("Every chart as PNG (1920×1080), SVG and PDF, each citing itself; the data with its "
-                "`datapackage.json`; and `CITATIONS.md` with each chart's quotes.")
+                "`datapackage.json`; `CITATIONS.md` with each chart's quotes; the sources as BibTeX, RIS and "
+                "CSL-JSON; `briefing.pptx` and `briefing.html`.")
     if st.button("Prepare the briefing pack", key="make_pack"):
         try:
             st.session_state["_pack"] = _pack(ds, fingerprint())
@@ -157,6 +158,7 @@ def render() -> None:
     if st.session_state.get("_pack"):
         st.download_button("Download briefing-pack.zip", st.session_state["_pack"], file_name="briefing-pack.zip",
                            mime="application/zip", key="download_pack")
+    exports_ui.briefing_downloads(ds)
 
 
 if __name__ == "__main__":

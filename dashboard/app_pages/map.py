@@ -69,15 +69,15 @@ def render() -> None:
     until = None if year == "all" else int(year)
     points, events, groups = loaders.derive(ds, views.data, until)
     place_pos = None if groups is None else groups["place_pos"]
-    fig = loaders.derive(ds, views.central_asia, present=ui.presenting(), layer=layer, year=until,
-                         country=country or None).figure
+    view = loaders.derive(ds, views.central_asia, present=ui.presenting(), layer=layer, year=until,
+                         country=country or None)
     if until is not None:
         hidden = loaders.derive(ds, _undated)
         st.caption(f"{hidden} undated deployment records are hidden when a year is chosen; choose 'All years' to "
                    "see them.")
     if points.empty and events.empty:
         ui.empty(f"No documented deployment or event is dated {until} or earlier.")
-    ui.chart(fig, MAP_KEY, selectable=True)
+    ui.chart(view, MAP_KEY, selectable=True)
     if place_pos is not None:
         st.caption(f"{len(points) + len(events):,} records are too many for a marker each: each marker groups the "
                    "records at one map position. Click one for its largest city's records; choose any city in the "

@@ -77,7 +77,7 @@ def _cameras(ds, n: int) -> None:
         _cards(ds, "cameras")
     cams = loaders.derive(ds, mk.camera_counts)
     page, shown = _chart_page(cams, "markets_cameras")
-    ui.chart(loaders.derive(ds, views.cameras, present=ui.presenting(), shown=shown).figure, "markets_cameras")
+    ui.chart(loaders.derive(ds, views.cameras, present=ui.presenting(), shown=shown), "markets_cameras")
     if ui.presenting():
         _cards(ds, "cameras")
     st.caption("The hatched bar is a projection of new cameras by 2020, not a count; it is not comparable with the "
@@ -91,7 +91,7 @@ def _market(ds, n: int) -> None:
     growth = loaders.derive(ds, mk.market_growth)
     share = loaders.derive(ds, views.market_share)
     page, shown = _chart_page(growth, "markets_growth")
-    ui.chart(loaders.derive(ds, views.market, present=ui.presenting(), shown=shown).figure, "markets_growth")
+    ui.chart(loaders.derive(ds, views.market, present=ui.presenting(), shown=shown), "markets_growth")
     _quotes(ds, [*page, *([share] if share else [])], _quotes_label(shown, len(growth)))
 
 
@@ -100,7 +100,7 @@ def _hikvision(ds, n: int) -> None:
     _cards(ds, "company")
     shares = loaders.derive(ds, mk.hikvision_shares)
     page, shown = _chart_page(shares, "markets_hikvision")
-    ui.chart(loaders.derive(ds, views.hikvision, present=ui.presenting(), shown=shown).figure, "markets_hikvision")
+    ui.chart(loaders.derive(ds, views.hikvision, present=ui.presenting(), shown=shown), "markets_hikvision")
     caveat = loaders.derive(ds, _hikvision_caveat)
     if caveat:
         st.caption(f"Note: {md(caveat)}")

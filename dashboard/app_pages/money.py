@@ -124,7 +124,7 @@ def _loans(ds, names, country, group) -> None:
     shown = None if len(page) == len(rows) else (int(page.index[0]), int(page.index[-1]) + 1)
     view = loaders.derive(ds, views.financing, present=ui.presenting(), country=country,
                           status=STATUS_NAMES.get(group), shown=shown)
-    ui.chart(view.figure, CHART_KEY, selectable=True)
+    ui.chart(view, CHART_KEY, selectable=True)
     if rows.empty:
         ui.empty("Nothing matches these filters. Choose 'All countries' or 'All' statuses to widen the view.")
         return
@@ -156,7 +156,7 @@ def _dushanbe(ds, names, country) -> None:
         st.caption(f"This section is about Tajikistan; the country filter is set to {md(names.get(country))}.")
         return
     split = loaders.derive(ds, money.dushanbe_split)
-    ui.chart(loaders.derive(ds, views.dushanbe, present=ui.presenting()).figure, "money_dushanbe")
+    ui.chart(loaders.derive(ds, views.dushanbe, present=ui.presenting()), "money_dushanbe")
     if editorial.DUSHANBE_LENDER_CONFLICT in loaders.derive(ds, _conflict_ids):
         d = ui.disagreement(ds, editorial.DUSHANBE_LENDER_CONFLICT)
         st.warning(f"Sources disagree: {md(d['topic'])}. {md(d['summary'])}", icon="⚠️")
@@ -182,7 +182,7 @@ def _debt(ds) -> None:
     st.header("3. Public debt owed to Chinese banks")
     debt = loaders.derive(ds, money.debt_shares)
     rows = loaders.derive(ds, _debt_rows)
-    ui.chart(loaders.derive(ds, views.debt, present=ui.presenting()).figure, "money_debt")
+    ui.chart(loaders.derive(ds, views.debt, present=ui.presenting()), "money_debt")
     has = debt[debt["share_pct"].notna()]
     cols = st.columns(len(has) + 1)
     for col, r in zip(cols, has.itertuples(), strict=False):

@@ -163,7 +163,7 @@ def _sanctions_sides(ds, authorities: list, instruments: list, window=None) -> d
 def _timeline(ds, actions: pd.DataFrame, page: pd.DataFrame, authorities: list, instruments: list,
               window) -> None:
     fig = loaders.derive(ds, views.timeline, present=ui.presenting(), authorities=authorities,
-                         instruments=instruments, window=window).figure
+                         instruments=instruments, window=window)
     if actions.empty:
         ui.empty("No action matches these filters. Clear the authority and instrument boxes to see all.")
     ui.chart(fig, TIMELINE_KEY, selectable=True)
@@ -216,8 +216,7 @@ def _sanctions_effective_rows(ds, action_id: str) -> list[dict]:
 
 def _entity_list(ds) -> None:
     steps = loaders.derive(ds, sx.entity_list_steps)
-    fig = loaders.derive(ds, views.entity_list, present=ui.presenting()).figure
-    ui.chart(fig, STEPS_KEY)
+    ui.chart(loaders.derive(ds, views.entity_list, present=ui.presenting()), STEPS_KEY)
     st.caption("This chart shows every US Entity List rule in the documents; the filters above do not change it.")
     with st.expander("Evidence for each step: date in force and the parties the rule lists"):
         for r in ui.paged(steps, "sanctions_steps", per_page=10, noun="rules").itertuples():

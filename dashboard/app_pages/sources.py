@@ -7,7 +7,7 @@ from functools import partial
 import pyarrow as pa
 import streamlit as st
 
-from dashboard import loaders, query, ui
+from dashboard import citations, loaders, query, ui
 from dashboard.safe import md
 from dashboard.transforms import sources
 from dashboard.views import sources as views
@@ -58,6 +58,7 @@ def render() -> None:
 
     st.header("4. Download the data")
     _downloads(ds)
+    _citation_downloads(ds)
 
 
 def _documents_table(shown: pa.Table) -> None:
@@ -239,6 +240,22 @@ def _downloads(ds) -> None:
                 st.download_button(f"{fname} ({note})", data=partial(loaders.derive, ds, _download_text, name),
                                    file_name=fname, mime=mime, key=f"dl_{fname}", width="stretch",
                                    on_click="ignore")
+
+
+def _citation_text(ds, name: str) -> str:
+    return citations.files(ds)[name]
+
+
+def _citation_downloads(ds) -> None:
+    st.caption("The documents as references for Zotero, EndNote, Mendeley or Word: BibTeX, RIS and CSL-JSON, each "
+               "entry with its address where known and a note on where it was read.")
+    labels = {"sources.bib": "BibTeX (sources.bib)", "sources.ris": "RIS (sources.ris)",
+              "sources.json": "CSL-JSON (sources.json)"}
+    for col, (fname, mime) in zip(st.columns(len(citations.FILES)), citations.FILES.items(), strict=True):
+        with col:
+            st.download_button(labels[fname], data=partial(loaders.derive, ds, _citation_text, fname),
+                               file_name=fname, mime=mime, key=f"dl_cite_{fname}", width="stretch",
+                               on_click="ignore")
 
 
 if __name__ == "__main__":
