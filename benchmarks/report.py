@@ -143,6 +143,10 @@ def render(res: dict) -> str:
     out = ["# Benchmarks", "",
            f"Measured {res['date']} by `make bench` (`python -m benchmarks.run`) in {res['total_s'] / 60:.1f} min, on "
            f"commit `{g['commit']}` ({g['subject']}).", ""]
+    if res.get("reused_from"):
+        ran = [k for k in ("rerun", "pageready", "export", "load", "serve") if k not in res.get("reused", [])]
+        out += [f"**This run measured only: {', '.join(ran)}.** The other sections keep the numbers of the run of "
+                f"{res['reused_from']} (older code; their targets rows too).", ""]
     if g["dirty"]:
         out += [f"**The pages were being edited while this ran**: {len(g['dirty'])} files differed from the commit "
                 f"({', '.join(g['dirty'][:12])}{'…' if len(g['dirty']) > 12 else ''}). Rerun `make bench` once "
@@ -177,8 +181,6 @@ def render(res: dict) -> str:
                 f"Measured {sv.get('date', res['date'])} (load average at the end {sv.get('loadavg')}) by "
                 "`python -m benchmarks.serve`, the serving stage of `make bench`: 20 websocket sessions per phase, "
                 "the load client on the same CPUs as the servers.", ""]
-    if res.get("reused_from"):
-        out += [f"Sections not rerun in this run keep the numbers measured {res['reused_from']}.", ""]
     out += ["## Method", "",
             "- Page ready: `benchmarks/pageready.py`. Headless Debian Chromium via Playwright (the flags of "
             "tests/browser), 1280x720, a fresh browser context per visit. Ready = Streamlit's script state is "

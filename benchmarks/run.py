@@ -211,6 +211,7 @@ def main(argv: list[str] | None = None) -> int:
         for stage in ("rerun", "profiles", "pageready", "export", "load", "serve"):
             if stage.rstrip("s") in skip or stage in skip:
                 res[stage] = old.get(stage, res[stage])
+                res.setdefault("reused", []).append(stage)
         res["reused_from"] = old.get("date")
     res["machine"]["loadavg_end"] = [round(x, 2) for x in os.getloadavg()]
     res["total_s"] = time.perf_counter() - t0

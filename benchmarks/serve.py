@@ -211,6 +211,17 @@ def markdown(r: dict) -> str:
                     f"{v['frictionless_s']:.1f} s: **{v['ratio']:.0f}x faster**, same verdict: {v['agree']} | "
                     f"≥ 8x | {'met' if v['ratio'] >= 8 and v['agree'] else '**not met**'} |")
     out += rows
+    if "replicas" in r and r["replicas"]["ratio"] < 1.5:
+        rp = r["replicas"]
+        out += ["", f"Why two replicas do not double the views here: in {rp['1']['seconds']:.0f} s the servers used "
+                f"{rp['1']['server_cpu_s']:.0f} CPU-s with one replica and {rp['2']['server_cpu_s']:.0f} with two, "
+                f"out of {os.cpu_count()} CPUs x {rp['1']['seconds']:.0f} s: the rest went to the load client, "
+                "nginx and other work on the machine, so the second replica had little CPU to use. nginx does "
+                "split the sessions between them (by the route cookie; tests/test_serve_team.py)."]
+    if "bytes" in r and r["bytes"]["worst"] > 1 / 3:
+        out += ["", "Pages over a third: what is left of a text page's first visit is mostly Streamlit's two web "
+                "fonts (Material Symbols and Source Sans, about 0.55 MB, already compressed woff2), fetched on any "
+                "first visit; the chart pages, whose JavaScript is the bulk, come to a third or less."]
     if "views" in r:
         v = r["views"]
         out += ["", "Page views (websocket sessions, every page of the app in turn vs the floor's one page):", "",
