@@ -115,12 +115,3 @@ def test_the_pack_cites_the_views(dataset):
     text = export.citations_markdown(dataset, vbriefing.slides(dataset))
     for v in vbriefing.slides(dataset):
         assert "## " in text and md(v.title) in text and md(v.alt) in text and md(v.source) in text
-
-
-def test_the_old_briefing_path_still_gives_the_views(dataset):
-    """Compatibility for branches written before views: same objects under the old names."""
-    from dashboard import briefing as old
-
-    assert old.Slide is View and old.SLIDES is vbriefing.SLIDES
-    s = old.slide(dataset, 0)
-    assert s.finding == s.alt

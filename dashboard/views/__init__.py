@@ -28,11 +28,6 @@ class View:
     as_of: str = ""           # the data's date
     table: pd.DataFrame | None = None  # what a table view shows, in the reader's columns (None for a chart)
 
-    @property
-    def finding(self) -> str:
-        """Compatibility: alt under its pre-View name (briefing.Slide.finding), until every caller says alt."""
-        return self.alt
-
 
 EVIDENCE_COLS = ["table", "row_id", "source_id", "quote", "locator", "conflict_id"]
 # A slide is one 1280x720 image: it draws at most this many rows (the first ones, as a page's first page does), about
