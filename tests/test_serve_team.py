@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import re
 import time
 import urllib.request
@@ -98,16 +99,23 @@ async def _run_page(url: str, extra_headers: dict | None = None) -> str:
                 return ForwardMsg.ScriptFinishedStatus.Name(fm.script_finished)
 
 
+def _run(coro):
+    """asyncio.run in a thread of its own: Playwright's sync API (the browser tests' session fixture) may keep an
+    event loop running on the main thread, where asyncio.run refuses to start."""
+    with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(asyncio.run, coro).result()
+
+
 def test_the_websocket_is_upgraded_and_runs_a_page(team):
     ws = team.url.replace("http://", "ws://") + "/_stcore/stream"
-    assert asyncio.run(_run_page(ws)) == "FINISHED_SUCCESSFULLY"
+    assert _run(_run_page(ws)) == "FINISHED_SUCCESSFULLY"
     assert " 101 " in (team.prefix / "access.log").read_text()
 
 
 def test_a_host_the_team_does_not_use_is_refused(team):
     ws = team.url.replace("http://", "ws://") + "/_stcore/stream"
     with pytest.raises(Exception, match="403|rejected"):
-        asyncio.run(_run_page(ws, {"Host": "rebind.example"}))
+        _run(_run_page(ws, {"Host": "rebind.example"}))
 
 
 def test_nginx_config_is_rendered_for_n_replicas(tmp_path):
