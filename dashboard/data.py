@@ -320,27 +320,30 @@ def _validate(data_dir: Path) -> None:
             raise DataError(Path(task.place).name, _plain(err), row=getattr(err, "row_number", None), field=fld)
 
 
+# Frictionless error kinds in plain words, for a person fixing the file (dashboard.validate speaks the same).
+PLAIN_KINDS = {
+    "missing-label": "a column the schema requires is missing",
+    "extra-label": "a column the schema does not describe",
+    "blank-label": "a column has no name",
+    "duplicate-label": "two columns share a name",
+    "incorrect-label": "a column header differs from the schema",
+    "primary-key": "duplicate key: this row repeats the identifier of an earlier row",
+    "unique-error": "duplicate value in a column that must be unique",
+    "foreign-key": "dangling reference: the value is not in the table it points to",
+    "type-error": "the value has the wrong type",
+    "constraint-error": "the value breaks a rule of the schema",
+    "missing-cell": "the row has fewer cells than the header",
+    "extra-cell": "the row has more cells than the header",
+    "blank-row": "the row is empty",
+    "encoding-error": "the file is not valid UTF-8",
+    "source-error": "the file cannot be read",
+    "scheme-error": "the file cannot be opened",
+}
+
+
 def _plain(err) -> str:
     """Frictionless messages, shortened to what a person fixing the file needs."""
-    kinds = {
-        "missing-label": "a column the schema requires is missing",
-        "extra-label": "a column the schema does not describe",
-        "blank-label": "a column has no name",
-        "duplicate-label": "two columns share a name",
-        "incorrect-label": "a column header differs from the schema",
-        "primary-key": "duplicate key: this row repeats the identifier of an earlier row",
-        "unique-error": "duplicate value in a column that must be unique",
-        "foreign-key": "dangling reference: the value is not in the table it points to",
-        "type-error": "the value has the wrong type",
-        "constraint-error": "the value breaks a rule of the schema",
-        "missing-cell": "the row has fewer cells than the header",
-        "extra-cell": "the row has more cells than the header",
-        "blank-row": "the row is empty",
-        "encoding-error": "the file is not valid UTF-8",
-        "source-error": "the file cannot be read",
-        "scheme-error": "the file cannot be opened",
-    }
-    head = kinds.get(err.type)
+    head = PLAIN_KINDS.get(err.type)
     cell = getattr(err, "cell", None)
     if err.type in ("type-error", "constraint-error") and isinstance(cell, str) and _not_finite(cell):
         return not_finite_message(cell)

@@ -21,6 +21,7 @@ from dashboard.data import (
     DESCRIPTOR,
     INT64_MAX,
     INT64_MIN,
+    PLAIN_KINDS,
     SAFE_TEXT_PATTERN,
     DataError,
     not_finite_message,
@@ -28,23 +29,8 @@ from dashboard.data import (
     unsafe_text_message,
 )
 
-# The same plain headings as the app's frictionless messages (data._plain), so a reader sees one vocabulary.
-KINDS = {
-    "missing-label": "a column the schema requires is missing",
-    "extra-label": "a column the schema does not describe",
-    "blank-label": "a column has no name",
-    "duplicate-label": "two columns share a name",
-    "incorrect-label": "a column header differs from the schema",
-    "primary-key": "duplicate key: this row repeats the identifier of an earlier row",
-    "unique-error": "duplicate value in a column that must be unique",
-    "foreign-key": "dangling reference: the value is not in the table it points to",
-    "type-error": "the value has the wrong type",
-    "constraint-error": "the value breaks a rule of the schema",
-    "missing-cell": "the row has fewer cells than the header",
-    "extra-cell": "the row has more cells than the header",
-    "blank-row": "the row is empty",
-    "source-error": "the file cannot be read",
-}
+# The same plain headings as the app's frictionless messages, so a reader sees one vocabulary.
+KINDS = PLAIN_KINDS
 # Frictionless's lexical forms (Table Schema defaults): integers without separators, numbers with an optional
 # exponent or NaN/INF, booleans from the default true/false lists.
 INTEGER = r"^[+-]?[0-9]+$"
