@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import math
 import re
 import threading
@@ -232,6 +233,32 @@ def evidence_block(ds: Dataset, row, *, heading: str | None = None) -> None:
     evidence_blocks(ds, [(row, heading)])
 
 
+def disclosure(label: str, body: str, *, open: bool = False) -> str:  # noqa: A002 - the HTML attribute's name
+    """A collapsible group for ui.blocks: a native <details> (keyboard- and screen-reader-ready, as st.expander),
+    drawn inside one Markdown element instead of two elements of its own.
+
+    label: plain text, HTML-escaped here (it sits inside a tag, where Markdown escapes would show as backslashes).
+    body: Markdown whose data text is already escaped with md(), so it can hold no live HTML.
+    """
+    return (f'<details class="ca-more"{" open" if open else ""}><summary>{html.escape(strip_bidi(label))}</summary>'
+            f"\n\n{body}\n\n</details>")
+
+
+def card(body: str) -> str:
+    """A bordered box for ui.blocks (as st.container(border=True) draws one) around md()-escaped Markdown."""
+    return f'<div class="ca-card">\n\n{body}\n\n</div>'
+
+
+def blocks(parts) -> None:
+    """Many record groups, boxes and paragraphs as ONE element: each element is a message per run and per
+    session (about a third of a page view's server time under load went to sending them one by one).
+
+    Only strings built by disclosure(), card() and Markdown whose data text went through md() may come here: the
+    element allows the HTML of those two wrappers, and md() escapes every '<' in data, so data never becomes markup
+    (tests/browser/test_hostile_markup.py renders every page with markup in every text field)."""
+    st.markdown("\n\n".join(p for p in parts if p), unsafe_allow_html=True)
+
+
 def metric(ds: Dataset, label: str, value: str, row, *, note: str = "") -> None:
     """A headline figure with its source underneath and the full quote in the tooltip (hover or tap)."""
     st.metric(md(label), value, help=md(f"“{row['quote']}” ({source_line(ds, row['source_id'])}, {row['locator']})"))
@@ -297,6 +324,12 @@ ACCESSIBLE_CSS = """
     color: #555555 !important; opacity: 1 !important;
   }
   :focus-visible { outline: 3px solid #1a4fd6 !important; outline-offset: 2px !important; }
+  details.ca-more, div.ca-card { border: 1px solid rgba(49, 51, 63, 0.2); border-radius: 0.5rem; margin: 0 0 1rem 0; }
+  details.ca-more > summary { cursor: pointer; padding: 0.6rem 1rem; font-size: 0.875rem; }
+  details.ca-more > summary:hover { color: #1a4fd6; }
+  details.ca-more[open] > summary { border-bottom: 1px solid rgba(49, 51, 63, 0.1); margin-bottom: 0.75rem; }
+  details.ca-more > :not(summary), div.ca-card > * { margin-left: 1rem; margin-right: 1rem; }
+  div.ca-card { padding-top: 0.75rem; }
   label:has(input:focus-visible), [role="switch"]:focus-visible, [role="radio"]:focus-visible,
   [data-baseweb="checkbox"]:has(input:focus-visible), [role="radiogroup"] label:has(input:focus-visible) {
     outline: 3px solid #1a4fd6 !important; outline-offset: 2px !important; border-radius: 4px;
