@@ -1,6 +1,7 @@
 """Cameras and markets page: indicator transforms, figures, and the page in AppTest (topic filter, URL, quotes)."""
 
 import json
+import re
 
 import pandas as pd
 import pytest
@@ -157,11 +158,22 @@ def test_markets_page_draws_three_charts_and_cited_cards(open_page):
     skynet = next(m for m in metrics if m.label.replace("\\", "") == "Skynet cameras in public spaces")
     assert skynet.value == "more than 20 million"
     assert "20 million cameras installed" in skynet.proto.help.replace("\\", "")
+    # every card carries its note and source inside it (the metric's description), the quote in its tooltip
+    assert all("Source: " in m.proto.delta_description for m in metrics)
+    assert "measured by Chinese state media" in skynet.proto.delta_description
     # detention estimates, side by side in a table: one row per source
-    table = next(m.value for m in at.markdown if m.value.startswith("| Source | Estimate, as stated |"))
-    rows = table.replace("\\", "").splitlines()[2:]
-    assert len(rows) == 3 and rows[0].startswith("| Seed 003 (Charles Rollet) | an estimated 1.5 million |")
-    assert any("Sources disagree" in w.value for w in at.warning)
+    text = "\n".join(m.value for m in at.markdown)
+    lines = text.replace("\\", "").splitlines()
+    head = lines.index("| Source | Estimate, as stated | What it counts |")
+    rows = lines[head + 2:head + 5]
+    assert rows[0].startswith("| Seed 003 (Charles Rollet) | an estimated 1.5 million |")
+    assert not lines[head + 5].startswith("|")
+    # the disagreement box, drawn as st.warning draws one, stated once above the estimates
+    assert re.search(r'<div class="ca-warn" role="note">\s+⚠️ Sources disagree: Seed 003 cites', text)
+    # each chart's quotes in a collapsible group under it, with the disagreement box where a quote has one
+    assert len(re.findall(r"<summary>Quotes behind this chart</summary>", text)) == 3
+    hik = re.findall(r"<summary>Quotes behind this chart</summary>(.*?)</details>", text, re.S)[2]
+    assert "Hikvision controlled by state firms" in hik and "ca-warn" in hik and "Sources disagree" in hik
 
 
 def test_topic_filter_changes_the_view_and_the_url(open_page):

@@ -74,14 +74,14 @@ def test_camera_chart_pages_through_every_figure_and_its_quotes_follow(open_page
     assert fig["layout"]["meta"]["title"] == "China had more than three times as many surveillance cameras as the US " \
                                               "in 2017"
     assert f"figures 1–10 of {len(cams):,}" in fig["layout"]["title"]["subtitle"]["text"]
-    assert any(e.label == f"Quotes behind this chart (figures 1–10 of {len(cams):,})" for e in at.expander)
+    assert f"<summary>Quotes behind this chart (figures 1–10 of {len(cams):,})</summary>" in _text(at)
     last = -(-len(cams) // 10)
     at.number_input(key="_page_markets_cameras").set_value(last).run()
     assert not at.exception
     fig = _figures(at)[0]
     assert set(_ids(fig)) == set(cams["indicator_id"].iloc[(last - 1) * 10:])
-    quotes = next(e for e in at.expander if e.label.startswith("Quotes behind this chart (figures"))
-    heads = re.findall(r"\*\*(.+?)\*\*", " ".join(m.value.replace("\\", "") for m in quotes.markdown))
+    quotes = re.search(r"<summary>Quotes behind this chart \(figures[^<]*</summary>(.*?)</details>", _text(at), re.S)
+    heads = re.findall(r"\*\*(.+?)\*\*", quotes.group(1).replace("\\", ""))
     assert len(heads) == len(cams) - (last - 1) * 10
     assert heads[-1].startswith(f"{cams['card_label'].iloc[-1]}: {cams['text'].iloc[-1]}")
 
@@ -120,9 +120,17 @@ def test_figure_pages_draw_only_their_rows(big):
     assert len(make_hikvision_figure(shares, source="S", as_of="d").layout.annotations) == len(shares) + 1
 
 
+def _text(at) -> str:
+    return "\n".join(m.value for m in at.markdown)
+
+
 def _table_sources(at) -> list[str]:
-    table = next(m.value for m in at.markdown if m.value.startswith("| Source |"))
-    return [line.replace("\\", "").split(" | ")[0].removeprefix("| ") for line in table.splitlines()[2:]]
+    """The first column of the detention table (inside the section's one Markdown element)."""
+    lines = _text(at).splitlines()
+    head = next(k for k, line in enumerate(lines) if line.startswith("| Source |"))
+    rows = lines[head + 2:]
+    rows = rows[:next((k for k, line in enumerate(rows) if not line.startswith("|")), len(rows))]
+    return [line.replace("\\", "").split(" | ")[0].removeprefix("| ") for line in rows]
 
 
 def test_detention_estimates_are_paged_table_and_quotes_together(open_page, at_scale, big):

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from itertools import count
 
-import pandas as pd
 import streamlit as st
 
 from dashboard import editorial, loaders, query, ui
@@ -12,23 +11,36 @@ from dashboard.safe import md
 from dashboard.transforms import markets as mk
 from dashboard.views import markets as views
 
-CARDS_PER_ROW = 2
+CARDS_PER_ROW = 2  # cards abreast
 CARDS_PAGE = 10  # cited cards per page of a long list (the real data has at most 6 per topic: no pager)
 BARS_PAGE = 10  # bars per chart page (the real data has at most 4)
-DETENTION_COLS, DETENTION_PAGE = 3, 6  # estimates side by side, and per page (the real data has 3)
+DETENTION_PAGE = 6  # estimates per page (the real data has 3)
 
 
-def _quotes(ds, rows: list[dict], label: str = "Quotes behind this chart") -> None:
-    with st.expander(label):
-        ui.evidence_blocks(ds, [(r, f"{r['card_label']}: {r['text']} ({r['year_text']})") for r in rows])
+# ---- derived once per dataset (and page of a long list): the page itself only slices lists and sends strings
+
+def _records(ds, name: str) -> list[dict]:
+    """A markets transform's rows (mk.<name>) as plain dicts."""
+    return loaders.derive(ds, getattr(mk, name)).to_dict("records")
 
 
-# ---- derived once per dataset: the page itself only slices lists of plain dicts
+def _card_records(ds, topic: str) -> list[dict]:
+    return loaders.derive(ds, views.cards, topic).table.to_dict("records")
+
 
 def _hikvision_caveat(ds) -> str | None:
     ent = ds["entities"]
     c = ent.loc[ent["entity_id"] == editorial.HIKVISION, "caveat"]
     return c.iloc[0] if len(c) and c.iloc[0] else None
+
+
+def _quotes(ds, name: str, first: int, last: int, label: str, with_share: bool = False) -> str:
+    """The quotes behind one page of a chart's figures, as one collapsible group (with the revenue-share figure the
+    market chart's subtitle quotes, when asked)."""
+    rows = loaders.derive(ds, _records, name)[first:last]
+    share = loaders.derive(ds, views.market_share) if with_share else None
+    items = [(r, f"{r['card_label']}: {r['text']} ({r['year_text']})") for r in [*rows, *([share] if share else [])]]
+    return ui.disclosure(label, "\n\n".join(ui.evidence_parts(ds, items)))
 
 
 def _detention_table(ds) -> list[str]:
@@ -45,24 +57,41 @@ def _detention_note(ds) -> dict | None:
     return d.iloc[0].to_dict() if len(d) else None
 
 
+def _detention(ds, first: int, last: int) -> str:
+    """The disagreement, the estimates side by side in a table, and each one's quote in a card beside the others:
+    one Markdown element (the disagreement is stated once, above, so the quotes carry no box of their own)."""
+    d = loaders.derive(ds, _detention_note)
+    lines = loaders.derive(ds, _detention_table)
+    rows = [{**{k: (None if isinstance(v, float) and v != v else v) for k, v in r.items()}, "conflict_id": None}
+            for r in loaders.derive(ds, _records, "detention_estimates")[first:last]]
+    return "\n\n".join([
+        ui.warning(f"Sources disagree: {md(d['summary'])} {md(d['handling'])}") if d else "",
+        "\n".join([*lines[:2], *lines[2 + first:2 + last]]),
+        ui.grid([ui.card(ui.evidence_text(ds, r, heading=f"{r['source']}: {r['text']}")) for r in rows]),
+    ])
+
+
 # ---- sections
 
 def _cards(ds, topic: str) -> None:
-    rows = loaders.derive(ds, views.cards, topic).table
-    rows = ui.paged(rows, f"markets_cards_{topic}", per_page=CARDS_PAGE, noun="figures").to_dict("records")
-    for start in range(0, len(rows), CARDS_PER_ROW):
-        cols = st.columns(CARDS_PER_ROW)
-        for col, r in zip(cols, rows[start:start + CARDS_PER_ROW], strict=False):
-            with col, st.container(border=True):
-                ui.metric(ds, r["card_label"], r["card_value"], r, note=r["note"])
+    """The topic's cited figures as cards, two abreast (one set of columns; the cards take turns, so they read in
+    rows as before)."""
+    rows = ui.paged(loaders.derive(ds, _card_records, topic), f"markets_cards_{topic}", per_page=CARDS_PAGE,
+                    noun="figures")
+    if not rows:
+        return
+    cols = st.columns(CARDS_PER_ROW)
+    for k, r in enumerate(rows):
+        with cols[k % CARDS_PER_ROW]:
+            ui.metric(ds, r["card_label"], r["card_value"], r, note=r["note"])
 
 
-def _chart_page(rows: pd.DataFrame, key: str) -> tuple[list[dict], tuple[int, int] | None]:
-    """The rows one chart draws, as dicts for their quotes: all of them, or one page (pager above the chart) and
-    their (first, last) positions."""
-    span = ui.paged(range(len(rows)), key, per_page=BARS_PAGE, noun="figures in this chart")
-    shown = None if len(span) == len(rows) else (span.start, span.stop)
-    return rows.iloc[span.start:span.stop].to_dict("records"), shown
+def _chart_page(ds, name: str, key: str) -> tuple[tuple[int, int], tuple[int, int] | None]:
+    """The rows one chart draws: all of them, or one page (pager above the chart). Returns (first, last) and, for a
+    page of a longer list, the same pair for the chart (None when it draws every row)."""
+    n = len(loaders.derive(ds, _records, name))
+    span = ui.paged(range(n), key, per_page=BARS_PAGE, noun="figures in this chart")
+    return (span.start, span.stop), (None if len(span) == n else (span.start, span.stop))
 
 
 def _quotes_label(shown: tuple[int, int] | None, total: int) -> str:
@@ -75,60 +104,51 @@ def _cameras(ds, n: int) -> None:
     ui.section(f"{n}. Cameras: China against the US", "header")
     if not ui.presenting():  # presenting, the chart comes first and its figures' cards follow it
         _cards(ds, "cameras")
-    cams = loaders.derive(ds, mk.camera_counts)
-    page, shown = _chart_page(cams, "markets_cameras")
-    ui.chart(loaders.derive(ds, views.cameras, present=ui.presenting(), shown=shown), "markets_cameras")
+    (first, last), shown = _chart_page(ds, "camera_counts", "markets_cameras")
+    view = loaders.derive(ds, views.cameras, present=ui.presenting(), shown=shown)
+    ui.chart(view, "markets_cameras", summary=False)
     if ui.presenting():
         _cards(ds, "cameras")
-    st.caption("The hatched bar is a projection of new cameras by 2020, not a count; it is not comparable with the "
-               "2017 counts.")
-    _quotes(ds, page, _quotes_label(shown, len(cams)))
+    total = len(loaders.derive(ds, _records, "camera_counts"))
+    ui.blocks([ui.summary_text(view),
+               ":small[:gray[The hatched bar is a projection of new cameras by 2020, not a count; it is not comparable "
+               "with the 2017 counts.]]",
+               loaders.derive(ds, _quotes, "camera_counts", first, last, _quotes_label(shown, total))])
 
 
 def _market(ds, n: int) -> None:
     st.header(f"{n}. The market: how fast it grew")
     _cards(ds, "market")
-    growth = loaders.derive(ds, mk.market_growth)
-    share = loaders.derive(ds, views.market_share)
-    page, shown = _chart_page(growth, "markets_growth")
-    ui.chart(loaders.derive(ds, views.market, present=ui.presenting(), shown=shown), "markets_growth")
-    _quotes(ds, [*page, *([share] if share else [])], _quotes_label(shown, len(growth)))
+    (first, last), shown = _chart_page(ds, "market_growth", "markets_growth")
+    view = loaders.derive(ds, views.market, present=ui.presenting(), shown=shown)
+    ui.chart(view, "markets_growth", summary=False)
+    total = len(loaders.derive(ds, _records, "market_growth"))
+    ui.blocks([ui.summary_text(view),
+               loaders.derive(ds, _quotes, "market_growth", first, last, _quotes_label(shown, total), True)])
 
 
 def _hikvision(ds, n: int) -> None:
     st.header(f"{n}. Hikvision: who owns it, and how much of the market it holds")
     _cards(ds, "company")
-    shares = loaders.derive(ds, mk.hikvision_shares)
-    page, shown = _chart_page(shares, "markets_hikvision")
-    ui.chart(loaders.derive(ds, views.hikvision, present=ui.presenting(), shown=shown), "markets_hikvision")
+    (first, last), shown = _chart_page(ds, "hikvision_shares", "markets_hikvision")
+    view = loaders.derive(ds, views.hikvision, present=ui.presenting(), shown=shown)
+    ui.chart(view, "markets_hikvision", summary=False)
     caveat = loaders.derive(ds, _hikvision_caveat)
-    if caveat:
-        st.caption(f"Note: {md(caveat)}")
-    _quotes(ds, page, _quotes_label(shown, len(shares)))
+    total = len(loaders.derive(ds, _records, "hikvision_shares"))
+    ui.blocks([ui.summary_text(view), f":small[:gray[Note: {md(caveat)}]]" if caveat else "",
+               loaders.derive(ds, _quotes, "hikvision_shares", first, last, _quotes_label(shown, total))])
 
 
-def _detention(ds, n: int) -> None:
+def _detention_section(ds, n: int) -> None:
     st.header(f"{n}. How many people are detained in Xinjiang: the sources differ")
-    est = loaders.derive(ds, mk.detention_estimates)
-    if est.empty:
+    total = len(loaders.derive(ds, _records, "detention_estimates"))
+    if not total:
         ui.empty("No detention estimate in the documents.")
         return
-    d = loaders.derive(ds, _detention_note)
-    if d:
-        st.warning(f"Sources disagree: {md(d['summary'])} {md(d['handling'])}", icon="⚠️")
     # The estimates side by side: a Markdown table (a few rows: no table component for the browser to load) and each
     # one's quote, for the estimates of the current page when there are many.
-    span = ui.paged(range(len(est)), "markets_detention", per_page=DETENTION_PAGE, noun="estimates")
-    lines = loaders.derive(ds, _detention_table)
-    st.markdown("\n".join([*lines[:2], *lines[2 + span.start:2 + span.stop]]))
-    page = [{**{k: (None if isinstance(v, float) and v != v else v) for k, v in r.items()}, "conflict_id": None}
-            for r in est.iloc[span.start:span.stop].to_dict("records")]
-    for start in range(0, len(page), DETENTION_COLS):
-        chunk = page[start:start + DETENTION_COLS]
-        cols = st.columns(len(chunk) if len(page) == len(est) else DETENTION_COLS)
-        for col, r in zip(cols, chunk, strict=False):
-            with col, st.container(border=True):
-                ui.evidence_block(ds, r, heading=f"{r['source']}: {r['text']}")
+    span = ui.paged(range(total), "markets_detention", per_page=DETENTION_PAGE, noun="estimates")
+    ui.blocks([loaders.derive(ds, _detention, span.start, span.stop)])
 
 
 def render() -> None:
@@ -136,14 +156,13 @@ def render() -> None:
     ui.header("Cameras and markets",
               "How many surveillance cameras China had compared with the US, how fast its camera market grew, and "
               "who owns Hikvision, the market leader. Figures keep the source's own hedges (“more than”, “about”, "
-              "“around”); **hover over any figure for its quote**.")
+              "“around”); **hover over any figure for its quote**."
+              + "\n\n:small[:gray[Hover over (or tap) the question mark beside a figure for its exact quote; each "
+                "chart's quotes are listed under it.]]")
     with ui.filters("Topic"):
         topic = query.bound("topic", st.radio, ["all", *mk.TOPICS], "all", "Topic", fmt=mk.TOPIC_LABELS.get,
                             horizontal=True)
     topics = mk.TOPICS if topic == "all" else (topic,)
-    if not ui.presenting():
-        st.caption("Hover over (or tap) the question mark beside a figure for its exact quote; each chart's quotes "
-                   "are listed under it.")
     n = count(1)
     if "cameras" in topics:
         _cameras(ds, next(n))
@@ -151,7 +170,7 @@ def render() -> None:
         _market(ds, next(n))
     if "company" in topics:
         _hikvision(ds, next(n))
-    _detention(ds, next(n))
+    _detention_section(ds, next(n))
 
 
 if __name__ == "__main__":
