@@ -1,5 +1,7 @@
 """Overview page: the cited headline cards, a link to every page with the question it answers, reading notes."""
 
+import re
+
 import pytest
 
 from dashboard import nav
@@ -16,8 +18,9 @@ def test_overview_shows_five_cited_metrics(open_page):
     at = open_page("overview")
     values = [m.value for m in at.metric]
     assert values == ["2,000", "US$22 million", "about 50%", "28", "US$60 million"]
-    # each card names its source underneath and carries the quote in its help text
-    assert sum("Source:" in c.value for c in at.caption) >= 5
+    # each card names its source underneath (inside the card) and carries the quote in its help text
+    assert all("Source: " in m.proto.delta_description for m in at.metric)
+    assert "Source: Caspian Policy Center" in at.metric[0].proto.delta_description
     assert all(m.proto.help.startswith("“") for m in at.metric)
     assert "2,000 Huawei cameras already overlook Nur" in at.metric[0].proto.help
 
@@ -29,13 +32,20 @@ def test_overview_links_every_other_page(open_page):
     text = " ".join(m.value for m in at.markdown)
     assert "Turkmenistan" in text  # the no-data country is stated, never shown as zero
     assert [s.value for s in at.header] == ["1. Headline figures", "2. Where to go next", "3. How to read it"]
+    # each link is followed by the question its page answers
+    questions = [c.value for c in at.caption if c.value.replace("\\", "") in QUESTIONS.values()]
+    assert [q.replace("\\", "") for q in questions] == [QUESTIONS[u] for u, _t, _m in nav.PAGES if u != "overview"]
 
 
 def test_quotes_behind_the_figures_include_the_listing_date(open_page):
     at = open_page("overview")
     quotes = " ".join(m.value for m in at.markdown if "> “" in m.value)  # a quote block, with or without heading
     assert "published and effective 2019" in quotes  # the date in the Entity List card has its own quote
-    assert any("Sources disagree" in w.value for w in at.warning)  # Dushanbe's camera count is disputed
+    # Dushanbe's camera count is disputed: the box, drawn as st.warning draws one, follows its quote in the group
+    group = re.search(r"<summary>The quotes behind these figures</summary>(.*?)</details>",
+                      " ".join(m.value for m in at.markdown), re.S).group(1)
+    assert re.search(r'<div class="ca-warn" role="note">\s+⚠️ Sources disagree: ', group)
+    assert "published and effective 2019" in group
 
 
 def test_presentation_links_keep_present_mode(open_page):

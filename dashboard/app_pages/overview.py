@@ -44,36 +44,45 @@ def render() -> None:
     _reading_notes(ds)
 
 
+def _overview_heads(ds) -> list[dict]:
+    return loaders.derive(ds, views.headlines).table.to_dict("records")
+
+
+def _overview_quotes(ds) -> str:
+    """Each headline figure's quote (and its date's, where the figure is dated), as one collapsible group."""
+    items = []
+    for h in loaders.derive(ds, _overview_heads):
+        items.append((h, f"{h['label']}: {h['value']}"))
+        if h["date_row"] is not None:
+            d = h["date_row"]
+            items.append((d, f"The date: {d['date_kind']} {sources.fmt_date(d['date'])}"))
+    return ui.disclosure("The quotes behind these figures", "\n\n".join(ui.evidence_parts(ds, items)))
+
+
 def _headlines(ds) -> None:
-    heads = loaders.derive(ds, views.headlines).table
-    if heads.empty:
+    heads = loaders.derive(ds, _overview_heads)
+    if not heads:
         ui.empty("None of the headline records is in the data.")
         return
-    for start in range(0, len(heads), 3):
-        chunk = heads.iloc[start:start + 3].to_dict("records")
-        for col, h in zip(st.columns(3), chunk, strict=False):
-            with col, st.container(border=True):
-                ui.metric(ds, h["label"], h["value"], h, note=h["note"])
-    with st.expander("The quotes behind these figures"):
-        for h in heads.to_dict("records"):
-            ui.evidence(ds, h, heading=f"{h['label']}: {h['value']}")
-            if h["date_row"] is not None:
-                d = h["date_row"]
-                ui.evidence(ds, d, heading=f"The date: {d['date_kind']} {sources.fmt_date(d['date'])}")
+    cols = st.columns(3)  # one set of columns, filled in turn (read down each, in order, by eye and screen reader)
+    per = -(-len(heads) // 3)
+    for k, h in enumerate(heads):
+        with cols[k // per]:
+            ui.metric(ds, h["label"], h["value"], h, note=h["note"])
+    ui.blocks([loaders.derive(ds, _overview_quotes)])
 
 
 def _page_links() -> None:
+    # Real page links (they switch pages inside the session and carry ?present=1 when presenting), each with the
+    # question its page answers under it: no columns around them.
     for url, title, _module in nav.PAGES:
         if url == "overview":
             continue
-        c1, c2 = st.columns([1, 3])
-        with c1:
-            nav.link(url, title)
-        with c2:
-            st.markdown(md(QUESTIONS.get(url, "")))
+        nav.link(url, title)
+        st.caption(md(QUESTIONS.get(url, "")))
 
 
-def _reading_notes(ds) -> None:
+def _overview_notes(ds) -> str:
     tkm = ds["countries"].set_index("iso3")
     lines = [
         "Each figure carries a qualifier when its source does (“about”, “more than”); a figure the documents do not "
@@ -83,8 +92,12 @@ def _reading_notes(ds) -> None:
     if "TKM" in tkm.index:
         lines.append(f"Turkmenistan: {tkm.loc['TKM', 'coverage_note']}")
     lines.append("Add ?present=1 to any page's address for a full-screen presentation view.")
-    st.markdown("\n".join(f"- {md(x)}" for x in lines))
-    st.caption(f"Data as of {md(ui.as_of(ds))} · version {md(ds.descriptor.get('version', ''))}")
+    return ("\n".join(f"- {md(x)}" for x in lines)
+            + f"\n\n:small[:gray[Data as of {md(ui.as_of(ds))} · version {md(ds.descriptor.get('version', ''))}]]")
+
+
+def _reading_notes(ds) -> None:
+    st.markdown(loaders.derive(ds, _overview_notes))
 
 
 if __name__ == "__main__":
