@@ -92,9 +92,71 @@ def _conflict_ids(ds) -> set:
     return set(loaders.derive(ds, money.money_conflicts)["conflict_id"])
 
 
-def _debt_rows(ds) -> dict:
-    """Each Central Asian state's debt row (for its metric's quote)."""
-    return {r["country_iso3"]: r for r in views.debt_rows(ds).to_dict("records")}
+def _debt_cards(ds) -> dict:
+    """The debt cards: (country, figure, row for its quote, creditor) for each state with a figure, and one line
+    naming those without."""
+    rows = {r["country_iso3"]: r for r in views.debt_rows(ds).to_dict("records")}
+    debt = loaders.derive(ds, money.debt_shares)
+    has = debt[debt["share_pct"].notna()]
+    return {"metrics": [(c, label, rows[iso3], creditor) for c, label, iso3, creditor in
+                        zip(has["country"], has["label"], has["iso3"], has["creditor"], strict=True)],
+            "none": "\n\n".join(f"**{md(name)}:** no figure in the documents"
+                                  for name in debt.loc[debt["share_pct"].isna(), "country"])}
+
+
+def _record_card(ds, country, group, record) -> str:
+    """The chosen record's quote in a box."""
+    rows = loaders.derive(ds, _rows, country, group)
+    r = rows.iloc[loaders.derive(ds, _positions, country, group)[record]].to_dict()
+    return ui.card("\n\n".join(ui.evidence_parts(ds, [(r, f"{r['country']}: {r['kind']} from {r['lender']} — "
+                                                         f"{r['amount_text']} — {r['status']}")])))
+
+
+def _dushanbe_parts(ds) -> str:
+    """The disagreement over Dushanbe's lender, each source's account of the split in a box beside the other's, and
+    where the project total comes from (collapsed): one Markdown element."""
+    split = loaders.derive(ds, money.dushanbe_split)
+    recs = loaders.derive(ds, _dushanbe_records)
+    parts = []
+    if editorial.DUSHANBE_LENDER_CONFLICT in loaders.derive(ds, _conflict_ids):
+        parts.append(ui.disagreement_text(ds, editorial.DUSHANBE_LENDER_CONFLICT))
+    sides = []
+    for side, seg in split.groupby("side", sort=False):  # each side's rows carry no disagreement box
+        body = [f"### {md(side)}"]
+        for fid in seg["financing_id"]:
+            if fid:
+                r = recs["rows"][fid]
+                body.append(ui.evidence_text(ds, r, heading=f"{r['lender']}: {r['amount_text']} ({r['kind']})"))
+            else:
+                body.append("**Rest of the project:** this source does not break it down.")
+        sides.append(ui.card("\n\n".join(body)))
+    parts.append(ui.grid(sides))
+    dep = recs["deployment"]
+    if dep is not None:
+        parts.append(ui.disclosure(f"Where the project total ({money.money(dep['cost_usd'])}) comes from",
+                                   "\n\n".join(ui.evidence_parts(ds, [(dep, None)]))))
+    return "\n\n".join(parts)
+
+
+def _declined_cards(ds, country, first: int, last: int) -> str:
+    """One page of declined offers and unmet requests, each in a box with its quote."""
+    cards = []
+    for r in loaders.derive(ds, _declined_records, country)[first:last]:
+        what = "Offer declined" if r["status_group"] == "declined offer" else "Request not met"
+        heading = f"{what}: {r['lender']}, {r['amount_text']} — {r['purpose']} ({r['country']})"
+        cards.append(ui.card("\n\n".join(ui.evidence_parts(ds, [(r, heading)]))))
+    return "\n\n".join(cards)
+
+
+def _conflict_cards(ds, country, first: int, last: int) -> str:
+    """One page of section 5's disagreements: each in a box, its summary as the warning, its sides side by side
+    (a box each: a grid cell holds one element)."""
+    cards = []
+    for topic, summary, sides in loaders.derive(ds, _conflict_groups, country)[first:last]:
+        cards.append(ui.card("\n\n".join([
+            f"### {md(topic)}", ui.warning(md(summary)),
+            ui.grid([ui.card("\n\n".join(ui.evidence_parts(ds, [(r, r["claim"])]))) for r in sides])])))
+    return "\n\n".join(cards)
 
 
 def _declined_records(ds, country) -> list[dict]:
@@ -120,30 +182,29 @@ def _loans(ds, names, country, group) -> None:
     pos = loaders.derive(ds, _positions, country, group)
     _sync_record_from_clicks(pos)
     # A long list is drawn one page of bars at a time (the table below keeps every record); at 1x nothing changes.
-    page = ui.paged(rows, "money_loans", per_page=PER_PAGE, noun="records", url_key="page")
-    shown = None if len(page) == len(rows) else (int(page.index[0]), int(page.index[-1]) + 1)
+    span = ui.paged(range(len(rows)), "money_loans", per_page=PER_PAGE, noun="records", url_key="page")
+    shown = None if len(span) == len(rows) else (span.start, span.stop)
     view = loaders.derive(ds, views.financing, present=ui.presenting(), country=country,
                           status=STATUS_NAMES.get(group), shown=shown)
-    ui.chart(view, CHART_KEY, selectable=True)
+    ui.chart(view, CHART_KEY, selectable=True, summary=rows.empty)
     if rows.empty:
         ui.empty("Nothing matches these filters. Choose 'All countries' or 'All' statuses to widen the view.")
         return
-    st.caption("Each bar is one record. Where two sources describe the same loan differently, both records are "
-               "drawn, so amounts here must not be added up. Click a bar or a table row for its quote."
-               + (" The chart shows one page of records (pager above); the table lists them all." if shown else ""))
+    ui.blocks([ui.summary_text(view),
+               ":small[:gray[Each bar is one record. Where two sources describe the same loan differently, both "
+               "records are drawn, so amounts here must not be added up. Click a bar or a table row for its quote."
+               + (" The chart shows one page of records (pager above); the table lists them all." if shown else "")
+               + "]]"])
     st.dataframe(loaders.derive(ds, views.loans_table, country=country, status=STATUS_NAMES.get(group)).table,
                  key=TABLE_KEY, on_select="rerun",
                  selection_mode="single-row", hide_index=True, width="stretch")
-    st.session_state["_money_table_ids"] = rows["financing_id"].tolist()
-    labels = loaders.derive(ds, _labels, country, group)
     ids = loaders.derive(ds, _ids, country, group)
+    st.session_state["_money_table_ids"] = ids[1:]
+    labels = loaders.derive(ds, _labels, country, group)
     record = query.bound("record", st.selectbox, ids, "", "Show the quote for",
                          fmt=lambda k: labels.get(k, "— click a bar or a row, or choose a record —"))
     if record:
-        r = rows.iloc[pos[record]]
-        with st.container(border=True):
-            ui.evidence_block(ds, r, heading=f"{r['country']}: {r['kind']} from {r['lender']} — {r['amount_text']} "
-                                             f"— {r['status']}")
+        ui.blocks([loaders.derive(ds, _record_card, country, group, record)])
 
 
 def _ids(ds, country, group) -> list[str]:
@@ -155,42 +216,21 @@ def _dushanbe(ds, names, country) -> None:
     if country not in (None, "TJK"):
         st.caption(f"This section is about Tajikistan; the country filter is set to {md(names.get(country))}.")
         return
-    split = loaders.derive(ds, money.dushanbe_split)
-    ui.chart(loaders.derive(ds, views.dushanbe, present=ui.presenting()), "money_dushanbe")
-    if editorial.DUSHANBE_LENDER_CONFLICT in loaders.derive(ds, _conflict_ids):
-        d = ui.disagreement(ds, editorial.DUSHANBE_LENDER_CONFLICT)
-        st.warning(f"Sources disagree: {md(d['topic'])}. {md(d['summary'])}", icon="⚠️")
-    recs = loaders.derive(ds, _dushanbe_records)
-    cols = st.columns(max(1, split["side"].nunique()))
-    for col, (side, seg) in zip(cols, split.groupby("side", sort=False), strict=False):
-        with col, st.container(border=True):  # one Markdown element per side (its rows carry no disagreement box)
-            parts = [f"### {md(side)}"]
-            for fid in seg["financing_id"]:
-                if fid:
-                    r = recs["rows"][fid]
-                    parts.append(ui.evidence_text(ds, r, heading=f"{r['lender']}: {r['amount_text']} ({r['kind']})"))
-                else:
-                    parts.append("**Rest of the project:** this source does not break it down.")
-            st.markdown("\n\n".join(parts))
-    dep = recs["deployment"]
-    if dep is not None:
-        with st.expander(f"Where the project total ({money.money(dep['cost_usd'])}) comes from"):
-            ui.evidence_block(ds, dep)
+    view = loaders.derive(ds, views.dushanbe, present=ui.presenting())
+    ui.chart(view, "money_dushanbe", summary=False)
+    ui.blocks([ui.summary_text(view), loaders.derive(ds, _dushanbe_parts)])
 
 
 def _debt(ds) -> None:
     st.header("3. Public debt owed to Chinese banks")
-    debt = loaders.derive(ds, money.debt_shares)
-    rows = loaders.derive(ds, _debt_rows)
+    cards = loaders.derive(ds, _debt_cards)
     ui.chart(loaders.derive(ds, views.debt, present=ui.presenting()), "money_debt")
-    has = debt[debt["share_pct"].notna()]
-    cols = st.columns(len(has) + 1)
-    for col, r in zip(cols, has.itertuples(), strict=False):
-        with col, st.container(border=True):
-            ui.metric(ds, r.country, r.label, rows[r.iso3], note=f"of public debt, owed to {r.creditor}")
-    with cols[-1], st.container(border=True):
-        st.markdown("\n\n".join(f"**{md(name)}:** no figure in the documents"
-                                  for name in debt.loc[debt["share_pct"].isna(), "country"]))
+    cols = st.columns(len(cards["metrics"]) + 1)
+    for col, (country, label, row, creditor) in zip(cols, cards["metrics"], strict=False):
+        with col:
+            ui.metric(ds, country, label, row, note=f"of public debt, owed to {creditor}")
+    with cols[-1]:
+        ui.blocks([ui.card(cards["none"])])
     st.caption("All five Central Asian states are shown whatever the country filter. A blank is not a zero: the "
                "documents simply give no figure.")
 
@@ -201,11 +241,8 @@ def _declined(ds, country) -> None:
     if not rows:
         ui.empty("No declined offer or unmet request in the documents for this country.")
         return
-    for r in ui.paged(rows, "money_declined", per_page=SECTION_PAGE, noun="records"):
-        with st.container(border=True):
-            what = "Offer declined" if r["status_group"] == "declined offer" else "Request not met"
-            ui.evidence_block(ds, r, heading=f"{what}: {r['lender']}, {r['amount_text']} — {r['purpose']} "
-                                             f"({r['country']})")
+    span = ui.paged(range(len(rows)), "money_declined", per_page=SECTION_PAGE, noun="records")
+    ui.blocks([loaders.derive(ds, _declined_cards, country, span.start, span.stop)])
 
 
 def _conflicts(ds, country) -> None:
@@ -214,14 +251,8 @@ def _conflicts(ds, country) -> None:
     if not groups:
         ui.empty("No other disagreement about the money for this country.")
         return
-    for topic, summary, sides in ui.paged(groups, "money_conflicts", per_page=SECTION_PAGE, noun="disagreements"):
-        with st.container(border=True):
-            st.markdown(f"### {md(topic)}")
-            st.warning(f"{md(summary)}", icon="⚠️")
-            cols = st.columns(len(sides))
-            for col, r in zip(cols, sides, strict=True):
-                with col:
-                    ui.evidence_block(ds, r, heading=r["claim"])
+    span = ui.paged(range(len(groups)), "money_conflicts", per_page=SECTION_PAGE, noun="disagreements")
+    ui.blocks([loaders.derive(ds, _conflict_cards, country, span.start, span.stop)])
 
 
 def render() -> None:
