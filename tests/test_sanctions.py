@@ -241,8 +241,15 @@ def test_action_from_url_opens_its_dates_quotes_and_parties(open_page):
     text = _all_text(at)
     assert "Announced: 2019-10-07" in text and "In force (effective): 2019-10-09" in text
     assert "Parties named: 28 parties named in the data" in text
-    assert any("Sources disagree" in w.value for w in at.warning)
-    assert "Hikvision" in text and "active in Central Asia" in text
+    # the disagreement over its dates, drawn as st.warning draws one
+    assert re.search(r'<div class="ca-warn" role="note">\s+⚠️ Sources disagree: ', text)
+    # each party a collapsible group holding the quote that names it; companies link to their profiles
+    groups = re.findall(r"<summary>(.*?)</summary>(.*?)</details>", text, re.S)
+    hik = next(body for label, body in groups if label.startswith("<strong>Hikvision</strong>"))
+    assert "active in Central Asia" in next(label for label, _b in groups if label.startswith("<strong>Hikvision"))
+    assert "Where the source names Hikvision" in hik and "> “" in hik
+    links = {p.proto.label: p.proto.query_string for p in at.get("page_link")}
+    assert links["Hikvision"] == "entity=hikvision"
 
 
 def test_eo_shows_the_stated_count_beside_the_named_one(open_page):

@@ -18,6 +18,7 @@ TIMELINE_KEY = "sanctions_timeline"
 STEPS_KEY = "sanctions_entity_list"
 TABLE_KEY = "sanctions_table"
 PER_PAGE = 20  # actions per page of the timeline and the table (they share one pager); fewer: no pager at all
+GROUP_PAGE = 10  # disagreements or Entity List rules per page of their collapsible group
 
 
 def _parse_list(raw: str, allowed) -> list[str]:
@@ -141,7 +142,7 @@ def render() -> None:
     action = query.bound("action", st.selectbox, ["", *everything["action_id"]], "", "Action",
                          fmt=lambda k: titles.get(k, "— choose an action —"))
     if action:
-        _action_panel(ds, loaders.derive(ds, _sanctions_by_id).loc[action], action)
+        _action_panel(ds, action)
     else:
         st.info("Pick a row in the table, click a marker on the timeline, or choose an action above.", icon="👆")
 
@@ -160,19 +161,17 @@ def _sanctions_sides(ds, authorities: list, instruments: list, window=None) -> d
     return sx.conflict_sides(ds, ids, touching=None if window is None else ids.iloc[window[0]:window[1]])
 
 
-def _timeline(ds, actions: pd.DataFrame, page: pd.DataFrame, authorities: list, instruments: list,
-              window) -> None:
-    fig = loaders.derive(ds, views.timeline, present=ui.presenting(), authorities=authorities,
-                         instruments=instruments, window=window)
-    if actions.empty:
-        ui.empty("No action matches these filters. Clear the authority and instrument boxes to see all.")
-    ui.chart(fig, TIMELINE_KEY, selectable=True)
+def _sanctions_notes(ds, authorities: list, instruments: list, window=None) -> str:
+    """Under the timeline: which actions name a vendor active in Central Asia, and which are not placed (no date, or
+    a partial one)."""
+    actions = _actions(ds, authorities, instruments)
+    parts = []
     named = loaders.derive(ds, _sanctions_ca_summary, authorities, instruments)
     if named:
         who = ", ".join(f"{k} ({v:,} action{'s' if v > 1 else ''})" for k, v in named.items())
-        st.markdown(f"{CA_MARK} **{int(actions['names_ca_vendor'].sum()):,} of {len(actions):,} actions shown name a "
-                    f"vendor active in Central Asia:** {md(who)}. They are shaded in the chart and marked "
-                    f"{CA_MARK} in the table.")
+        parts.append(f"{CA_MARK} **{int(actions['names_ca_vendor'].sum()):,} of {len(actions):,} actions shown name a "
+                     f"vendor active in Central Asia:** {md(who)}. They are shaded in the chart and marked "
+                     f"{CA_MARK} in the table.")
     missing = loaders.derive(ds, _sanctions_not_placed, authorities, instruments, window)
     lines = []
     where = " on this page" if window else ""
@@ -182,29 +181,62 @@ def _timeline(ds, actions: pd.DataFrame, page: pd.DataFrame, authorities: list, 
         lines.append(f"- **not placed**{where} — partial dates (no day or no year; the action's full dates are on "
                      "the chart): " + md("; ".join(missing["partial"])))
     if lines:
-        st.markdown("\n".join(lines))
+        parts.append("\n".join(lines))
+    return "\n\n".join(parts)
+
+
+def _sanctions_sides_group(ds, authorities: list, instruments: list, window, first: int, last: int) -> str:
+    """One page of the disagreements over dates, as one collapsible group: each disagreement's topic and how the
+    data handles it, then for each action it touches the dated claims side by side, with their quotes."""
     sides = loaders.derive(ds, _sanctions_sides, authorities, instruments, window)
-    if sides:
-        topics = dict.fromkeys(ui.disagreement(ds, cid)["topic"] for cid in sides)
-        with st.expander(f"⚠ Sources disagree on dates: {md('; '.join(topics))}. Both sides, with quotes"):
-            titles = loaders.derive(ds, _sanctions_labels)
-            for cid in ui.paged(list(sides), "sanctions_sides", per_page=10, noun="disagreements"):
-                rows = sides[cid]
-                d = ui.disagreement(ds, cid)
-                st.markdown(f"**{md(d['topic'])}**")
-                st.caption(f"{md(d['summary'])} How the data handles it: {md(d['handling'])}")
-                for action_id, grp in rows.groupby("action_id", sort=False):
-                    st.markdown(f"*{md(titles.get(action_id, action_id))}*")
-                    for col, r in zip(st.columns(len(grp)), grp.to_dict("records"), strict=True):
-                        with col:
-                            _date_evidence(ds, r, show_conflict=False)
+    titles = loaders.derive(ds, _sanctions_labels)
+    topics = dict.fromkeys(ui.disagreement(ds, cid)["topic"] for cid in sides)
+    body = []
+    for cid in list(sides)[first:last]:
+        d = ui.disagreement(ds, cid)
+        body += [f"**{md(d['topic'])}**", f":small[:gray[{md(d['summary'])} How the data handles it: "
+                                          f"{md(d['handling'])}]]"]
+        for action_id, grp in sides[cid].groupby("action_id", sort=False):
+            body.append(f"*{md(titles.get(action_id, action_id))}*")
+            body.append(ui.grid([ui.card("\n\n".join(ui.evidence_parts(ds, [_date_item(r, show_conflict=False)])))
+                                 for r in grp.to_dict("records")]))
+    return ui.disclosure(f"⚠ Sources disagree on dates: {'; '.join(topics)}. Both sides, with quotes",
+                         "\n\n".join(body))
 
 
-def _date_evidence(ds, r, *, show_conflict: bool = True) -> None:
-    """One dated claim (a dict or Series row of action_dates) with its quote."""
+def _paged_group(head: list[str], n: int, key: str, noun: str, group) -> None:
+    """head (Markdown parts), then the collapsible group group(first, last) holds for one page of n items: one
+    element; a list long enough for a pager puts the pager between the two (a widget cannot sit inside)."""
+    if n <= GROUP_PAGE:
+        ui.blocks([*head, group(0, n)])
+        return
+    ui.blocks(head)
+    span = ui.paged(range(n), key, per_page=GROUP_PAGE, noun=noun)
+    ui.blocks([group(span.start, span.stop)])
+
+
+def _timeline(ds, actions: pd.DataFrame, page: pd.DataFrame, authorities: list, instruments: list,
+              window) -> None:
+    fig = loaders.derive(ds, views.timeline, present=ui.presenting(), authorities=authorities,
+                         instruments=instruments, window=window)
+    if actions.empty:
+        ui.empty("No action matches these filters. Clear the authority and instrument boxes to see all.")
+    ui.chart(fig, TIMELINE_KEY, selectable=True, summary=False)
+    head = [ui.summary_text(fig), loaders.derive(ds, _sanctions_notes, authorities, instruments, window)]
+    n = len(loaders.derive(ds, _sanctions_sides, authorities, instruments, window))
+    if not n:
+        ui.blocks(head)
+        return
+    _paged_group(head, n, "sanctions_sides", "disagreements",
+                 lambda first, last: loaders.derive(ds, _sanctions_sides_group, authorities, instruments, window,
+                                                    first, last))
+
+
+def _date_item(r, *, show_conflict: bool = True) -> tuple[dict, str]:
+    """One dated claim (a dict or Series row of action_dates) and its heading, for ui.evidence_parts."""
     when = fmt.date(r["date"]) if fmt.given(r["date"]) else fmt.as_written(r["date_as_written"])
     row = r if show_conflict else {k: v for k, v in r.items() if k != "conflict_id"}
-    ui.evidence(ds, row, heading=f"{sx.DATE_LABELS.get(r['date_kind'], r['date_kind'])}: {when}")
+    return row, f"{sx.DATE_LABELS.get(r['date_kind'], r['date_kind'])}: {when}"
 
 
 def _sanctions_effective_rows(ds, action_id: str) -> list[dict]:
@@ -214,18 +246,25 @@ def _sanctions_effective_rows(ds, action_id: str) -> list[dict]:
     return rows[rows["date_kind"] == "effective"].to_dict("records")
 
 
+def _sanctions_steps_group(ds, first: int, last: int) -> str:
+    """One page of the Entity List's steps, as one collapsible group: each rule's date in force and the parties it
+    lists, with their quotes (and the disagreement box where a date is disputed)."""
+    body = []
+    for r in loaders.derive(ds, sx.entity_list_steps).iloc[first:last].itertuples():
+        items = [_date_item(d) for d in loaders.derive(ds, _sanctions_effective_rows, r.action_id)]
+        items.append((_row(ds, r.action_id), f"Parties listed (the rule states {int(r.listed_count)})"
+                      if pd.notna(r.listed_count) else "Parties listed"))
+        body += [f"**+{r.added} → {r.cumulative}: {md(r.title)}**", *ui.evidence_parts(ds, items)]
+    return ui.disclosure("Evidence for each step: date in force and the parties the rule lists", "\n\n".join(body))
+
+
 def _entity_list(ds) -> None:
-    steps = loaders.derive(ds, sx.entity_list_steps)
-    ui.chart(loaders.derive(ds, views.entity_list, present=ui.presenting()), STEPS_KEY)
-    st.caption("This chart shows every US Entity List rule in the documents; the filters above do not change it.")
-    with st.expander("Evidence for each step: date in force and the parties the rule lists"):
-        for r in ui.paged(steps, "sanctions_steps", per_page=10, noun="rules").itertuples():
-            st.markdown(f"**+{r.added} → {r.cumulative}: {md(r.title)}**")
-            for d in loaders.derive(ds, _sanctions_effective_rows, r.action_id):
-                _date_evidence(ds, d)
-            ui.evidence(ds, _row(ds, r.action_id),
-                        heading=f"Parties listed (the rule states {int(r.listed_count)})"
-                        if pd.notna(r.listed_count) else "Parties listed")
+    view = loaders.derive(ds, views.entity_list, present=ui.presenting())
+    ui.chart(view, STEPS_KEY, summary=False)
+    head = [ui.summary_text(view), ":small[:gray[This chart shows every US Entity List rule in the documents; the "
+                                   "filters above do not change it.]]"]
+    _paged_group(head, len(loaders.derive(ds, sx.entity_list_steps)), "sanctions_steps", "rules",
+                 lambda first, last: loaders.derive(ds, _sanctions_steps_group, first, last))
 
 
 def _table(ds, actions: pd.DataFrame, table_key: str, authorities: list, instruments: list, window) -> None:
@@ -241,87 +280,132 @@ def _table(ds, actions: pd.DataFrame, table_key: str, authorities: list, instrum
                + (" The page is chosen above the timeline (section 2)." if window else ""))
 
 
-def _action_panel(ds, a: pd.Series, action_id: str) -> None:
-    with st.container(border=True):
-        st.markdown(f"### {md(a['title'])}")
-        st.markdown(f"{md(a['jurisdiction'])} · {md(a['authority'])} · {md(a['instrument'])} · "
-                    f"status: **{md(a['status'])}**" + (f" · {md(a['citation'])}" if a["citation"] else ""))
-        st.markdown(md(a["summary"]))
-        if a["names_ca_vendor"]:
-            st.markdown(f"{CA_MARK} **Names a vendor active in Central Asia: {md(', '.join(a['ca_vendor_names']))}**")
-        ui.evidence(ds, _row(ds, action_id), heading="What the source says about this action")
-        _action_dates_block(ds, a, action_id)
-        _action_parties_block(ds, a, action_id)
+DATES_PAGE = PARTIES_PAGE = 30  # an action's dates or parties per page (the real data's fullest action: 69 parties)
 
 
-def _action_dates_block(ds, a: pd.Series, action_id: str) -> None:
-    st.markdown("#### Dates")
+def _sanctions_action_head(ds, action_id: str) -> str:
+    """An action's title, who took it, its status and summary, whether it names a vendor active in Central Asia, and
+    what the source says about it; then the heading of its dates and any disagreement over them (stated once: the
+    action's own quote already states its own)."""
+    a = loaders.derive(ds, _sanctions_by_id).loc[action_id]
+    parts = [f"### {md(a['title'])}",
+             f"{md(a['jurisdiction'])} · {md(a['authority'])} · {md(a['instrument'])} · status: **{md(a['status'])}**"
+             + (f" · {md(a['citation'])}" if a["citation"] else ""),
+             md(a["summary"])]
+    if a["names_ca_vendor"]:
+        parts.append(f"{CA_MARK} **Names a vendor active in Central Asia: {md(', '.join(a['ca_vendor_names']))}**")
+    parts += ui.evidence_parts(ds, [(_row(ds, action_id), "What the source says about this action")])
+    parts.append("#### Dates")
     dates = loaders.derive(ds, sx.action_dates, action_id)
     if dates.empty:
-        st.markdown("No date in the documents; this action is not placed on the time axis.")
-        return
-    # A disagreement is stated once (the action's own quote above already states its own); dates sit side by side.
+        parts.append("No date in the documents; this action is not placed on the time axis.")
     for cid in sorted(set(dates["conflict_id"].dropna()) - {a["conflict_id"]}):
-        d = ui.disagreement(ds, cid)
-        st.warning(f"Sources disagree: {md(d['topic'])}. {md(d['summary'])}", icon="⚠️")
-    per_row = 3
-    dates = ui.paged(dates, f"sanctions_dates_{action_id}", per_page=30, noun="dates")
-    for i in range(0, len(dates), per_row):
-        chunk = dates.iloc[i:i + per_row]
-        for col, d in zip(st.columns(per_row), chunk.to_dict("records"), strict=False):
-            with col:
-                _date_evidence(ds, d, show_conflict=False)
+        parts.append(ui.disagreement_text(ds, cid))
+    return "\n\n".join(parts)
 
 
-def _action_parties_block(ds, a: pd.Series, action_id: str) -> None:
-    st.markdown(f"#### Parties named: {md(sx.parties_text(a))}")
+def _sanctions_action_dates(ds, action_id: str, first: int, last: int) -> str:
+    """One page of an action's dated claims, side by side, each with its quote."""
+    dates = loaders.derive(ds, sx.action_dates, action_id).iloc[first:last].to_dict("records")
+    if not dates:
+        return ""
+    return ui.grid([ui.card("\n\n".join(ui.evidence_parts(ds, [_date_item(d, show_conflict=False)]))) for d in dates])
+
+
+def _sanctions_parties_head(ds, action_id: str) -> str:
+    a = loaders.derive(ds, _sanctions_by_id).loc[action_id]
+    parts = [f"#### Parties named: {md(sx.parties_text(a))}"]
     if a["stated_differs"]:
-        st.caption(f"The source states {int(a['listed_count'])}; the data names the parties listed below."
-                   + (f" Note: {md(a['caveat'])}" if a["caveat"] else ""))
-    ents = loaders.derive(ds, sx.action_entities, action_id)
-    if ents.empty:
-        st.markdown("The documents name no party for this action.")
-    for e in ui.paged(ents, f"sanctions_parties_{action_id}", per_page=30, noun="parties").to_dict("records"):
+        parts.append(f":small[:gray[The source states {int(a['listed_count'])}; the data names the parties listed "
+                     "below." + (f" Note: {md(a['caveat'])}" if a["caveat"] else "") + "]]")
+    if loaders.derive(ds, sx.action_entities, action_id).empty:
+        parts.append("The documents name no party for this action.")
+    return "\n\n".join(parts)
+
+
+def _sanctions_party_records(ds, action_id: str) -> list[dict]:
+    return loaders.derive(ds, sx.action_entities, action_id).to_dict("records")
+
+
+def _sanctions_parties(ds, action_id: str, first: int, last: int) -> str:
+    """One page of the parties an action names: each a collapsible group (name, count, whether it is active in
+    Central Asia) holding the quote that names it."""
+    out = []
+    for e in loaders.derive(ds, _sanctions_party_records, action_id)[first:last]:
         n = e["party_count"]
         count = ("" if not e["is_group"] else " — count not given" if pd.isna(n)
                  else f" — counts as {int(n)} part{'y' if int(n) == 1 else 'ies'}")
-        c1, c2, c3 = st.columns([5, 4, 2])
-        with c1:
-            st.markdown(f"**{md(e['name'])}**{md(count)}"
-                        + (f" · {CA_MARK} active in Central Asia" if e["ca_vendor"] else ""))
-        with c2:
-            if not e["is_group"]:
-                nav.link("companies", "Open company profile", entity=e["entity_id"])
-        with c3:
-            with st.popover("Quote", width="stretch"):
-                ui.evidence(ds, e, heading=f"Where the source names {e['name']}")
+        label = ["", e["name"], count + (f" · {CA_MARK} active in Central Asia" if e["ca_vendor"] else "")]
+        out.append(ui.disclosure(label, "\n\n".join(
+            ui.evidence_parts(ds, [(e, f"Where the source names {e['name']}")]))))
+    return "\n\n".join(out)
+
+
+def _action_panel(ds, action_id: str) -> None:
+    """One action: its quote, dates and parties, each with its quote, in as few elements as the pagers allow (a list
+    long enough for a pager is split round it), then links to the named companies' profiles."""
+    n_dates = len(loaders.derive(ds, sx.action_dates, action_id))
+    parties = loaders.derive(ds, _sanctions_party_records, action_id)
+    with st.container(border=True):
+        parts = [loaders.derive(ds, _sanctions_action_head, action_id)]
+        if n_dates > DATES_PAGE:
+            ui.blocks(parts)
+            parts = []
+        span = ui.paged(range(n_dates), f"sanctions_dates_{action_id}", per_page=DATES_PAGE, noun="dates")
+        parts += [loaders.derive(ds, _sanctions_action_dates, action_id, span.start, span.stop),
+                  loaders.derive(ds, _sanctions_parties_head, action_id)]
+        if len(parties) > PARTIES_PAGE:
+            ui.blocks(parts)
+            parts = []
+        span = ui.paged(range(len(parties)), f"sanctions_parties_{action_id}", per_page=PARTIES_PAGE,
+                        noun="parties")
+        parts.append(loaders.derive(ds, _sanctions_parties, action_id, span.start, span.stop))
+        ui.blocks(parts)
+        companies = [e for e in parties[span.start:span.stop] if not e["is_group"]]
+        if companies:
+            with st.container(horizontal=True, vertical_alignment="center"):
+                st.markdown("Open a company profile:", width="content")
+                for e in companies:
+                    nav.link("companies", md(e["name"]), entity=e["entity_id"])
 
 
 # ---- Section 6 (issue 11): statements and calls to act, apart from the binding actions. Logic: transforms/statements.
-def _statements(ds) -> None:
+def _sanctions_statements_head(ds) -> str:
+    """What the section holds: none of it binds anyone; the actions on the timeline that are not in force either;
+    how many statements of each kind."""
     rows = loaders.derive(ds, stx.all_statements)
     pending = loaders.derive(ds, stx.non_binding_actions)
-    st.markdown("Who said what about these actions and the companies they name. **None of these binds anyone**: "
-                "they are not on the timeline or in the table above, which hold government actions only.")
+    parts = ["Who said what about these actions and the companies they name. **None of these binds anyone**: "
+             "they are not on the timeline or in the table above, which hold government actions only."]
     if len(pending):
-        st.caption("On the timeline, these actions are not in force either: "
-                   + md("; ".join(f"{t} ({s})" for t, s in zip(pending["title"], pending["status"], strict=True)))
-                   + ".")
-    if rows.empty:
+        parts.append(":small[:gray[On the timeline, these actions are not in force either: "
+                     + md("; ".join(f"{t} ({s})" for t, s in zip(pending["title"], pending["status"], strict=True)))
+                     + ".]]")
+    if len(rows):
+        parts.append(":small[:gray[" + md(" · ".join(f"{stx.KIND_MARKS.get(k, k)}: {n:,}"
+                                                      for k, n in stx.kind_counts(rows).items())) + "]]")
+    return "\n\n".join(parts)
+
+
+def _sanctions_statements_page(ds, first: int, last: int) -> str:
+    """One page of statements, each a collapsible group (who, when, which side) holding its summary, what it
+    answers, and its quote with source (and the disagreement box where the row has one)."""
+    out = []
+    for r in loaders.derive(ds, stx.all_statements).iloc[first:last].to_dict("records"):
+        lead = md(r["summary"]) + (f"\n\n:small[:gray[{md(r['replying_to'])}]]" if r["replying_to"] else "")
+        out.append(ui.disclosure(f"{r['mark']} — {r['speaker']}, {r['when']} · {r['stance']}",
+                                 "\n\n".join([lead, *ui.evidence_parts(ds, [(r, None)])])))
+    return "\n\n".join(out)
+
+
+def _statements(ds) -> None:
+    n = len(loaders.derive(ds, stx.all_statements))
+    st.markdown(loaders.derive(ds, _sanctions_statements_head))
+    if not n:
         ui.empty("The documents quote no statement or call to act.")
         return
-    counts = stx.kind_counts(rows)
-    st.caption(md(" · ".join(f"{stx.KIND_MARKS.get(k, k)}: {n:,}" for k, n in counts.items())))
-    for r in ui.paged(rows, "sanctions_statements", per_page=10, noun="statements").to_dict("records"):
-        with st.expander(f"{md(r['mark'])} — {md(r['speaker'])}, {md(r['when'])} · {md(r['stance'])}"):
-            _statement_block(ds, r)
-
-
-def _statement_block(ds, r: dict) -> None:
-    """A statement's summary, what it answers, and its quote with source: one Markdown element (plus a
-    disagreement box where the row has one), so a page of statements stays small."""
-    lead = md(r["summary"]) + (f"\n\n:small[:gray[{md(r['replying_to'])}]]" if r["replying_to"] else "")
-    ui.evidence_blocks(ds, [(r, None)], lead=lead)
+    span = ui.paged(range(n), "sanctions_statements", per_page=10, noun="statements")
+    ui.blocks([loaders.derive(ds, _sanctions_statements_page, span.start, span.stop)])
 
 if __name__ == "__main__":
     render()
