@@ -62,6 +62,10 @@ def _sanctions_labels(ds) -> dict[str, str]:
     return {i: f"{t} ({i})" if d else t for i, t, d in zip(a["action_id"], a["title"], dup, strict=True)}
 
 
+def _sanctions_ids(ds, authorities: list, instruments: list) -> list[str]:
+    return _actions(ds, authorities, instruments)["action_id"].tolist()
+
+
 def _sanctions_by_id(ds) -> pd.DataFrame:
     return _actions(ds).set_index("action_id")
 
@@ -79,8 +83,9 @@ def _sanctions_ca_summary(ds, authorities: list, instruments: list) -> dict[str,
     return sx.ca_vendor_summary(_actions(ds, authorities, instruments))
 
 
-def _sync_action(actions: pd.DataFrame, table_key: str, action_ids) -> None:
-    """A click on the timeline or a row picked in the table arrives before the page runs: move it into the box."""
+def _sync_action(shown: list[str], table_key: str, action_ids) -> None:
+    """shown: the ids of the table's rows, in order."""
+    # A click on the timeline or a row picked in the table arrives before the page runs: move it into the box.
     picked = ui.selected_customdata(st.session_state.get(TIMELINE_KEY))
     if picked and picked != st.session_state.get("_sanctions_last_click"):
         st.session_state["_sanctions_last_click"] = picked
@@ -91,9 +96,9 @@ def _sync_action(actions: pd.DataFrame, table_key: str, action_ids) -> None:
             else getattr(getattr(state, "selection", None), "rows", None))
     if rows:
         row = rows[0]
-        if (table_key, row) != st.session_state.get("_sanctions_last_row") and row < len(actions):
+        if (table_key, row) != st.session_state.get("_sanctions_last_row") and row < len(shown):
             st.session_state["_sanctions_last_row"] = (table_key, row)
-            st.session_state["q_action"] = actions["action_id"].iloc[row]
+            st.session_state["q_action"] = shown[row]
 
 
 def render() -> None:
@@ -122,21 +127,21 @@ def render() -> None:
     ui.section("2. Each action on a time axis: announced and in force")
     # One pager for the timeline and the table (section 4): a long list is read a page at a time, and every action
     # is on exactly one page. With PER_PAGE actions or fewer it draws nothing and both show every action.
-    page = ui.paged(actions, "sanctions_actions", per_page=PER_PAGE, noun="actions", url_key="page")
-    first, last = (int(page.index[0]), int(page.index[-1]) + 1) if len(page) else (0, 0)
-    paged = len(page) < len(actions)
+    span = ui.paged(range(len(actions)), "sanctions_actions", per_page=PER_PAGE, noun="actions", url_key="page")
+    first, last = span.start, span.stop
+    paged = len(span) < len(actions)
     table_key = _table_key(auth_keys, inst_keys, first // PER_PAGE + 1)
-    _sync_action(page, table_key, titles)
+    _sync_action(loaders.derive(ds, _sanctions_ids, authorities, instruments)[first:last], table_key, titles)
     if paged:
         st.caption("The timeline, the lists under it and the table in section 4 show the actions on this page, in "
                    "date order (undated last); change the page to see the others.")
-    _timeline(ds, actions, page, authorities, instruments, (first, last) if paged else None)
+    _timeline(ds, actions, authorities, instruments, (first, last) if paged else None)
 
     st.header("3. Parties added to the US Entity List")
     _entity_list(ds)
 
     st.header("4. All actions shown" if not paged else "4. The actions on this page")
-    _table(ds, page, table_key, authorities, instruments, (first, last) if paged else None)
+    _table(ds, actions.empty, table_key, authorities, instruments, (first, last) if paged else None)
 
     st.header("5. One action: its dates, quote and the parties it names")
     action = query.bound("action", st.selectbox, ["", *everything["action_id"]], "", "Action",
@@ -215,8 +220,7 @@ def _paged_group(head: list[str], n: int, key: str, noun: str, group) -> None:
     ui.blocks([group(span.start, span.stop)])
 
 
-def _timeline(ds, actions: pd.DataFrame, page: pd.DataFrame, authorities: list, instruments: list,
-              window) -> None:
+def _timeline(ds, actions: pd.DataFrame, authorities: list, instruments: list, window) -> None:
     fig = loaders.derive(ds, views.timeline, present=ui.presenting(), authorities=authorities,
                          instruments=instruments, window=window)
     if actions.empty:
@@ -267,8 +271,8 @@ def _entity_list(ds) -> None:
                  lambda first, last: loaders.derive(ds, _sanctions_steps_group, first, last))
 
 
-def _table(ds, actions: pd.DataFrame, table_key: str, authorities: list, instruments: list, window) -> None:
-    if actions.empty:
+def _table(ds, empty: bool, table_key: str, authorities: list, instruments: list, window) -> None:
+    if empty:
         ui.empty("No action matches these filters.")
         return
     view = loaders.derive(ds, views.table, authorities=authorities, instruments=instruments, window=window).table
