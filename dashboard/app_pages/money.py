@@ -224,15 +224,16 @@ def _dushanbe(ds, names, country) -> None:
 def _debt(ds) -> None:
     st.header("3. Public debt owed to Chinese banks")
     cards = loaders.derive(ds, _debt_cards)
-    ui.chart(loaders.derive(ds, views.debt, present=ui.presenting()), "money_debt")
+    view = loaders.derive(ds, views.debt, present=ui.presenting())
+    ui.chart(view, "money_debt", summary=False)
+    st.markdown(f"{ui.summary_text(view)}\n\n:small[:gray[All five Central Asian states are shown whatever the "
+                "country filter. A blank is not a zero: the documents simply give no figure.]]")
     cols = st.columns(len(cards["metrics"]) + 1)
     for col, (country, label, row, creditor) in zip(cols, cards["metrics"], strict=False):
         with col:
             ui.metric(ds, country, label, row, note=f"of public debt, owed to {creditor}")
     with cols[-1]:
         ui.blocks([ui.card(cards["none"])])
-    st.caption("All five Central Asian states are shown whatever the country filter. A blank is not a zero: the "
-               "documents simply give no figure.")
 
 
 def _declined(ds, country) -> None:
