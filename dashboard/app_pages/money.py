@@ -48,13 +48,11 @@ def _sync_record_from_clicks(ids) -> None:
 
 def _filters(names: dict[str, str], countries: list[str]) -> tuple[str | None, str | None]:
     with ui.filters("Country, status"):
-        c1, c2 = st.columns([2, 5])
-        with c1:
+        with st.container(horizontal=True, gap="medium"):  # side by side (one element, not three columns)
             country = query.bound("country", st.selectbox, ["all", *countries], "all", "Country",
-                                  fmt=lambda k: "All countries" if k == "all" else names.get(k, k))
-        with c2:
+                                  fmt=lambda k: "All countries" if k == "all" else names.get(k, k), width=220)
             status = query.bound("status", st.radio, ["all", *STATUS_KEYS], "all", "Status", fmt=STATUS_SHORT.get,
-                                 horizontal=True)
+                                 horizontal=True, width="stretch")
     return (None if country == "all" else country), STATUS_KEYS.get(status)
 
 

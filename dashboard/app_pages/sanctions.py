@@ -113,10 +113,8 @@ def render() -> None:
 
     ui.section("1. Choose which actions to show")
     with ui.filters("Authority, instrument"):
-        c1, c2 = st.columns(2)
-        with c1:
+        with st.container(horizontal=True):  # side by side, sharing the row (one element, not three columns)
             auth_keys = _multi_bound("authority", opts["authority"], "Authority", "All authorities")
-        with c2:
             inst_keys = _multi_bound("instrument", opts["instrument"], "Instrument", "All instruments")
         authorities = [opts["authority"][k] for k in auth_keys]
         instruments = [opts["instrument"][k] for k in inst_keys]
