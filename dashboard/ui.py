@@ -433,12 +433,11 @@ def paged(items, key: str, *, per_page: int = PER_PAGE, noun: str = "records", u
                                   if url_key else 1)
     if not 1 <= int(st.session_state[wkey]) <= pages:  # the list shrank under a new filter
         st.session_state[wkey] = 1
-    c1, c2 = st.columns([1, 3], vertical_alignment="bottom")
-    with c1:
-        page = int(st.number_input(f"Page (1–{pages:,})", min_value=1, max_value=pages, step=1, key=wkey))
-    first = (page - 1) * per_page
-    last = min(first + per_page, n)
-    with c2:
+    with st.container(horizontal=True, vertical_alignment="bottom", gap="medium"):  # one element, not 3 columns
+        page = int(st.number_input(f"Page (1–{pages:,})", min_value=1, max_value=pages, step=1, key=wkey,
+                                   width=180))
+        first = (page - 1) * per_page
+        last = min(first + per_page, n)
         st.caption(f"Showing {noun} {first + 1:,}–{last:,} of {n:,}, {per_page} per page.")
     if url_key:
         query.put(url_key, page, default=1)
