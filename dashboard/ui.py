@@ -212,6 +212,22 @@ def evidence_text(ds: Dataset, row, *, heading: str | None = None) -> str:
     return "\n\n".join(parts)
 
 
+def disagreement_text(ds: Dataset, conflict_id: str) -> str:
+    """The disagreement box a row with a conflict_id gets, as a ui.blocks part (same words as st.warning's)."""
+    d = disagreement(ds, conflict_id)
+    return warning(f"Sources disagree: {md(d['topic'])}. {md(d['summary'])}")
+
+
+def evidence_parts(ds: Dataset, items) -> list[str]:
+    """evidence() for each (row, heading) in items as ui.blocks parts: each quote, then its disagreement box."""
+    parts = []
+    for row, heading in items:
+        parts.append(evidence_text(ds, row, heading=heading))
+        if given(row.get("conflict_id")):
+            parts.append(disagreement_text(ds, row["conflict_id"]))
+    return parts
+
+
 def evidence_blocks(ds: Dataset, items, *, lead: str = "") -> None:
     """evidence() for each (row, heading) in items, with the same content, in as few elements as possible:
     consecutive quotes share one Markdown element, which a disagreement box (st.warning) follows where a row has one.
@@ -233,14 +249,18 @@ def evidence_block(ds: Dataset, row, *, heading: str | None = None) -> None:
     evidence_blocks(ds, [(row, heading)])
 
 
-def disclosure(label: str, body: str, *, open: bool = False) -> str:  # noqa: A002 - the HTML attribute's name
+def disclosure(label, body: str, *, open: bool = False) -> str:  # noqa: A002 - the HTML attribute's name
     """A collapsible group for ui.blocks: a native <details> (keyboard- and screen-reader-ready, as st.expander),
     drawn inside one Markdown element instead of two elements of its own.
 
-    label: plain text, HTML-escaped here (it sits inside a tag, where Markdown escapes would show as backslashes).
+    label: plain text, HTML-escaped here (it sits inside a tag, where Markdown escapes would show as backslashes);
+    or a list of plain-text pieces, every second one bold (["Share: ", "21.4%", " (2017)"]).
     body: Markdown whose data text is already escaped with md(), so it can hold no live HTML.
     """
-    return (f'<details class="ca-more"{" open" if open else ""}><summary>{html.escape(strip_bidi(label))}</summary>'
+    pieces = [label] if isinstance(label, str) else list(label)
+    text = [html.escape(strip_bidi(str(p))) for p in pieces]
+    shown = "".join(f"<strong>{t}</strong>" if i % 2 else t for i, t in enumerate(text))
+    return (f'<details class="ca-more"{" open" if open else ""}><summary>{shown}</summary>'
             f"\n\n{body}\n\n</details>")
 
 
@@ -249,13 +269,23 @@ def card(body: str) -> str:
     return f'<div class="ca-card">\n\n{body}\n\n</div>'
 
 
+def warning(body: str) -> str:
+    """A warning box for ui.blocks, drawn as st.warning draws one (⚠️, its colours) around md()-escaped Markdown."""
+    return f'<div class="ca-warn" role="note">\n\n⚠️ {body}\n\n</div>'
+
+
+def grid(parts) -> str:
+    """Parts side by side for ui.blocks (as st.columns; wrapping to the next line, and stacking on narrow screens)."""
+    return '<div class="ca-grid">\n\n' + "\n\n".join(parts) + "\n\n</div>"
+
+
 def blocks(parts) -> None:
     """Many record groups, boxes and paragraphs as ONE element: each element is a message per run and per
     session (about a third of a page view's server time under load went to sending them one by one).
 
-    Only strings built by disclosure(), card() and Markdown whose data text went through md() may come here: the
-    element allows the HTML of those two wrappers, and md() escapes every '<' in data, so data never becomes markup
-    (tests/browser/test_hostile_markup.py renders every page with markup in every text field)."""
+    Only strings built by disclosure(), card(), warning(), grid() and Markdown whose data text went through md()
+    may come here: the element allows the HTML of those wrappers, and md() escapes every '<' in data, so data never
+    becomes markup (tests/browser/test_hostile_markup.py renders every page with markup in every text field)."""
     st.markdown("\n\n".join(p for p in parts if p), unsafe_allow_html=True)
 
 
@@ -330,6 +360,9 @@ ACCESSIBLE_CSS = """
   details.ca-more[open] > summary { border-bottom: 1px solid rgba(49, 51, 63, 0.1); margin-bottom: 0.75rem; }
   details.ca-more > :not(summary), div.ca-card > * { margin-left: 1rem; margin-right: 1rem; }
   div.ca-card { padding-top: 0.75rem; }
+  div.ca-warn { background: #fffae5; border-radius: 0.5rem; padding: 1rem 1rem 0.1rem; margin: 0 0 1rem 0; }
+  div.ca-warn, div.ca-warn * { color: #956b0f !important; }
+  div.ca-grid { display: grid; grid-template-columns: repeat(auto-fit, minmax(15rem, 1fr)); column-gap: 1rem; }
   label:has(input:focus-visible), [role="switch"]:focus-visible, [role="radio"]:focus-visible,
   [data-baseweb="checkbox"]:has(input:focus-visible), [role="radiogroup"] label:has(input:focus-visible) {
     outline: 3px solid #1a4fd6 !important; outline-offset: 2px !important; border-radius: 4px;
