@@ -167,3 +167,31 @@ def test_bad_entity_in_url_is_ignored_with_a_notice(open_page, bad):
     at = open_page("companies", query={"entity": bad})
     assert any("Ignored" in c.value for c in at.caption)
     assert at.selectbox(key="q_entity").value == "hikvision"
+
+
+def test_profile_shows_every_quote_and_disagreement_in_few_elements(open_page, dataset):
+    """Hikvision's profile: every record's quote (actions, their dates, deployments, figures, installations,
+    statements) and every disagreement box is on the page, in collapsed groups inside a handful of elements."""
+    from dashboard import ui
+    from dashboard.safe import md
+    from dashboard.transforms import statements
+
+    at = open_page("companies")
+    text = " ".join(m.value for m in at.markdown)
+    rows = []
+    for a in companies.entity_actions(dataset, "hikvision").to_dict("records"):
+        rows += [a, *companies.action_date_rows(dataset, a["action_id"]).to_dict("records")]
+    for name in ("entity_deployments", "entity_indicators"):
+        rows += getattr(companies, name)(dataset, "hikvision").to_dict("records")
+    rows += statements.entity_installations(dataset, "hikvision").to_dict("records")
+    rows += statements.entity_statements(dataset, "hikvision").to_dict("records")
+    assert len(rows) > 40
+    for r in rows:
+        assert f"> “{md(r['quote'])}”" in text, r["quote"]
+        if ui.given(r.get("conflict_id")):
+            topic = dataset["disagreements"].set_index("conflict_id").loc[r["conflict_id"], "topic"]
+            assert f'<div class="ca-warn" role="note">\n\n⚠️ Sources disagree: {md(topic)}.' in text
+    assert "<summary>Quotes: that it names this party, the action, and each date</summary>" in text
+    # a figure's value stays bold in its group's label
+    assert "<summary>Hikvision&#x27;s size as a business: <strong>US$39 billion</strong></summary>" in text
+    assert sum(1 for _ in at.main) <= 30  # was about 170: one element per record group, not per record
