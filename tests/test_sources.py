@@ -218,3 +218,28 @@ def test_bad_source_in_url_is_ignored_with_a_notice(open_page, bad):
 
 def test_download_content_is_valid_json(dataset):
     assert json.loads(sources.descriptor_json(dataset.descriptor))["name"] == dataset.descriptor["name"]
+
+
+def test_every_document_record_and_disagreement_side_is_on_the_page_in_few_elements(open_page, dataset):
+    """All documents and every record citing them (in a collapsed group per table, with its count), and both sides
+    of every disagreement with their quotes and sources, drawn as a few elements."""
+    from dashboard.safe import md
+
+    at = open_page("sources")
+    text = " ".join(m.value for m in at.markdown)
+    for sid in dataset["sources"]["source_id"]:
+        assert f":small[:gray[{md(sid)} · " in text, sid
+        for table, df in sources.citing_records(dataset, sid).items():
+            title = sources.TABLE_TITLES.get(table, "Places (coordinates from this gazetteer)")
+            assert f"<summary>{title}: {len(df)} record{'s' if len(df) != 1 else ''}</summary>" in text
+            for r in df.to_dict("records"):
+                assert f" · {md(r['record_id'])}" in text
+                if isinstance(r["quote"], str):
+                    assert f"> “{md(r['quote'])}”" in text
+    for cid, topic in zip(dataset["disagreements"]["conflict_id"], dataset["disagreements"]["topic"], strict=True):
+        assert f"**{md(topic)}**" in text
+        for r in sources.conflict_rows(dataset, cid).to_dict("records"):
+            assert f" · {md(r['record_id'])} · " in text
+    assert text.count('<div class="ca-grid">') == len(dataset["disagreements"])  # each one's sides side by side
+    assert not at.expander and not at.columns  # groups are <details>, downloads one wrapping row
+    assert sum(1 for _ in at.main) <= 35  # was over 300: one element per page of documents or disagreements
