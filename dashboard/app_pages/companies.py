@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pandas as pd
+import pyarrow as pa
 import streamlit as st
 
 from dashboard import fmt, loaders, nav, query, ui
@@ -93,11 +94,16 @@ def _companies_options(ds) -> list[str]:
     return list(loaders.derive(ds, _companies_names))
 
 
+def _companies_vendor_arrow(ds) -> pa.Table:
+    """The vendor table as Arrow, built once per dataset: a rerun only serialises it, never converts it again."""
+    return pa.Table.from_pandas(loaders.derive(ds, views.vendors).table, preserve_index=False)
+
+
 def _vendor_table(ds, table: pd.DataFrame) -> None:
     if table.empty:
         ui.empty("No vendor is documented in Central Asia.")
         return
-    shown = loaders.derive(ds, views.vendors).table
+    shown = loaders.derive(ds, _companies_vendor_arrow)
     st.caption("Select a row to see the quotes behind its listing date and open the vendor's profile below.")
     event = st.dataframe(shown, hide_index=True, width="stretch", on_select="rerun", selection_mode="single-row",
                          key=TABLE_KEY,
