@@ -47,17 +47,27 @@ def render() -> None:
                         fmt=docs["labels"].__getitem__)
     _documents_table(docs["table"])
     st.session_state["_sources_url"] = st.query_params.get("source")
-    _documents_list(ds, ui.paged([focus] if focus else docs["ids"], "documents", noun="documents", url_key="page"))
-
-    st.header("2. Where the sources disagree")
-    _disagreements(ds, focus)
-
-    st.header("3. Method and caveats")
-    _method(ds)
-
-    st.header("4. Download the data")
+    # Text from here to the download buttons goes out as one element (headings, cards and all), split only where a
+    # widget (a pager, a notice) must stand between two parts: each element is a message per run.
+    parts: list[str] = []
+    _documents_list(ds, ui.paged([focus] if focus else docs["ids"], "documents", noun="documents", url_key="page"),
+                    parts)
+    parts.append("## 2. Where the sources disagree")
+    _disagreements(ds, focus, parts)
+    parts += ["## 3. Method and caveats", _method(ds)]
+    parts += ["## 4. Download the data",
+              _small("Each table exactly as the data package holds it (UTF-8 CSV, empty cell = not given), and the "
+                     "descriptor that defines every field.")]
+    _flush(parts)
     _downloads(ds)
     _citation_downloads(ds)
+
+
+def _flush(parts: list[str]) -> None:
+    """Draw the parts gathered so far as one element, before a widget that must follow them."""
+    if parts:
+        ui.blocks(parts)
+        parts.clear()
 
 
 def _documents_table(shown: pa.Table) -> None:
@@ -141,20 +151,15 @@ def _document_card(ds, source_id: str) -> str | None:
                                            for _, title, blocks in groups)]))
 
 
-def _documents_list(ds, ids) -> None:
-    """The page of documents: consecutive cards share one element; a document with a long list gets its pagers."""
-    parts = []
+def _documents_list(ds, ids, parts: list[str]) -> None:
+    """The page of documents as cards added to parts; a document with a long list is drawn with its pagers."""
     for sid in ids:
         card = loaders.derive(ds, _document_card, sid)
         if card:
             parts.append(card)
             continue
-        if parts:
-            ui.blocks(parts)
-            parts = []
+        _flush(parts)
         _document(ds, sid)
-    if parts:
-        ui.blocks(parts)
 
 
 def _document(ds, source_id: str) -> None:
@@ -188,16 +193,18 @@ def _conflict_card(ds, conflict_id: str) -> str:
     return ui.card("\n\n".join([head, ui.grid(sides)]))
 
 
-def _disagreements(ds, focus: str) -> None:
+def _disagreements(ds, focus: str, parts: list[str]) -> None:
     view = loaders.derive(ds, _disagreement_view)
     ids = view["by_source"].get(focus, []) if focus else view["ids"]
-    shown = ui.paged(ids, "disagreements", per_page=10, noun="disagreements", url_key="dpage")
-    if shown:
-        ui.blocks([loaders.derive(ds, _conflict_card, cid) for cid in shown])
+    if len(ids) > 10:
+        _flush(parts)  # the pager comes between the heading and the disagreements
+    parts += [loaders.derive(ds, _conflict_card, cid)
+              for cid in ui.paged(ids, "disagreements", per_page=10, noun="disagreements", url_key="dpage")]
     if focus:
-        st.caption(f"Showing the {len(ids):,} of {len(view['ids']):,} disagreements that involve {md(focus)}; choose "
-                   "'All documents' above to see every one.")
+        parts.append(_small(f"Showing the {len(ids):,} of {len(view['ids']):,} disagreements that involve "
+                            f"{md(focus)}; choose 'All documents' above to see every one."))
     if not ids:
+        _flush(parts)
         ui.empty("No known disagreement involves this document.")
 
 
@@ -233,9 +240,9 @@ def _method_text(ds) -> str:
     return "\n".join(f"- {x}" for x in lines)
 
 
-def _method(ds) -> None:
-    st.markdown(loaders.derive(ds, _method_text) + "\n\n"
-                + _small(f"Data as of {md(ui.as_of(ds))} · package version {md(ds.descriptor.get('version', ''))}"))
+def _method(ds) -> str:
+    return (loaders.derive(ds, _method_text) + "\n\n"
+            + _small(f"Data as of {md(ui.as_of(ds))} · package version {md(ds.descriptor.get('version', ''))}"))
 
 
 def _download_text(ds, name: str) -> str:
@@ -254,8 +261,6 @@ def _download_items(ds) -> list[tuple[str, str, str]]:
 
 
 def _downloads(ds) -> None:
-    st.caption("Each table exactly as the data package holds it (UTF-8 CSV, empty cell = not given), and the "
-               "descriptor that defines every field.")
     # One row of buttons that wraps, not a grid of columns: each column is an element (a message) of its own.
     with st.container(horizontal=True):
         for fname, mime, note in loaders.derive(ds, _download_items):
