@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import base64
 import html
 import math
 import re
 import threading
 import weakref
+from pathlib import Path
 
 import pandas as pd
 import plotly.graph_objects as go
@@ -20,6 +22,9 @@ from dashboard.safe import md, strip_bidi
 from dashboard.transforms.sources import given as present
 from dashboard.views import View
 
+# The tab icon as a data URL read once: a file path would be read, decoded and resized by Pillow on every run.
+FAVICON = "data:image/png;base64," + base64.b64encode(
+    (Path(__file__).parent / "static" / "favicon.png").read_bytes()).decode("ascii")
 TOPOJSON_URL = "app/static/topojson/"  # relative, so it also works behind a proxy that adds a path prefix
 EVIDENCE_LABELS = {
     "seed": "verbatim from the source document",
@@ -334,11 +339,6 @@ PRESENT_LAYOUT_CSS = """
 """
 
 
-def present_layout() -> None:
-    """Static CSS for presentation mode's layout (kept apart from the look: PRESENT_CSS)."""
-    st.html(PRESENT_LAYOUT_CSS)
-
-
 def _keep_format() -> None:
     st.session_state["_export_format"] = st.session_state["export_format_choice"]
 
@@ -372,24 +372,20 @@ ACCESSIBLE_CSS = """
 """
 
 
-def accessibility_css() -> None:
-    """Contrast and focus fixes every page needs, in both normal and presentation mode."""
-    st.html(ACCESSIBLE_CSS)
-
-
 def chrome() -> None:
-    """Static CSS (never data), the presentation-mode switch, and the image format for every camera button."""
-    accessibility_css()
+    """Static CSS (never data), the presentation-mode switch, and the image format for every camera button.
+
+    The style sheets go out as one element: the contrast and focus fixes every page needs (ACCESSIBLE_CSS), then
+    either the normal layout or presentation mode's look (PRESENT_CSS) and layout (PRESENT_LAYOUT_CSS)."""
     if presenting():
-        st.html(PRESENT_CSS)
-        present_layout()
+        st.html(ACCESSIBLE_CSS + PRESENT_CSS + PRESENT_LAYOUT_CSS)
         with st.container(key="present_exit"):
             if st.button("Exit presentation mode", key="exit_present"):
                 del st.query_params["present"]
                 st.session_state["present_toggle"] = False
                 st.rerun()
         return
-    st.html(BASE_CSS)
+    st.html(ACCESSIBLE_CSS + BASE_CSS)
     with st.sidebar:
         if st.toggle("Presentation mode", key="present_toggle",
                      help="Hides the sidebar and Streamlit's menus, enlarges chart text, and adds ?present=1 to "
