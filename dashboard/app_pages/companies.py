@@ -78,16 +78,32 @@ def render() -> None:
     _summary(ds, entity)
     _profile(ds, entity)
 
-    st.header(f"3. US and UK actions naming {names[entity]}")
-    _actions(ds, entity, names[entity])
-    st.header(f"4. {names[entity]} in Central Asia")
-    _deployments(ds, entity, names[entity])
-    st.header(f"5. Money lent, offered or paid by {names[entity]}")
-    _financing(ds, entity, names[entity])
-    st.header(f"6. Figures about {names[entity]}")
-    _indicators(ds, entity, names[entity])
-    st.header(f"7. {names[entity]} outside Central Asia, and what is said for and against it")
-    _outside(ds, entity, names[entity])
+    # Sections 3-7 go out as one element (headings, boxes, quote groups), split only where a widget (a map link, a
+    # notice, a pager) must stand between two parts: each element is a message per run.
+    name, parts = names[entity], []
+    parts.append(f"## 3. US and UK actions naming {md(name)}")
+    _actions(ds, entity, name, parts)
+    parts.append(f"## 4. {md(name)} in Central Asia")
+    _deployments(ds, entity, name, parts)
+    parts.append(f"## 5. Money lent, offered or paid by {md(name)}")
+    _financing(ds, entity, name, parts)
+    parts.append(f"## 6. Figures about {md(name)}")
+    _indicators(ds, entity, name, parts)
+    parts.append(f"## 7. {md(name)} outside Central Asia, and what is said for and against it")
+    _outside(ds, entity, name, parts)
+    _flush(parts)
+
+
+def _flush(parts: list[str]) -> None:
+    """Draw the parts gathered so far as one element, before a widget that must follow them."""
+    if parts:
+        ui.blocks(parts)
+        parts.clear()
+
+
+def _empty(parts: list[str], message: str) -> None:
+    _flush(parts)
+    ui.empty(message)
 
 
 def _companies_options(ds) -> list[str]:
@@ -213,12 +229,12 @@ def _companies_action_cards(ds, entity: str) -> list[str]:
     return cards
 
 
-def _actions(ds, entity: str, name: str) -> None:
+def _actions(ds, entity: str, name: str, parts: list[str]) -> None:
     cards = loaders.derive(ds, _companies_action_cards, entity)
     if not cards:
-        ui.empty(f"No US or UK action in these documents names {name}.")
+        _empty(parts, f"No US or UK action in these documents names {name}.")
         return
-    ui.blocks(ui.paged(cards, f"companies_actions_{entity}", noun="actions"))
+    parts += _paged_after(parts, cards, f"companies_actions_{entity}", "actions")
 
 
 def _companies_deployment_cards(ds, entity: str) -> list[tuple[str, str, str]]:
@@ -236,13 +252,14 @@ def _companies_deployment_cards(ds, entity: str) -> list[tuple[str, str, str]]:
     return out
 
 
-def _deployments(ds, entity: str, name: str) -> None:
-    shown = ui.paged(loaders.derive(ds, _companies_deployment_cards, entity), f"companies_deployments_{entity}",
-                     noun="records")
-    if not shown:
-        ui.empty(f"No deployment by {name} in Central Asia is documented.")
+def _deployments(ds, entity: str, name: str, parts: list[str]) -> None:
+    cards = loaders.derive(ds, _companies_deployment_cards, entity)
+    if not cards:
+        _empty(parts, f"No deployment by {name} in Central Asia is documented.")
         return
-    ui.blocks([card for card, _place, _pid in shown])
+    shown = _paged_after(parts, cards, f"companies_deployments_{entity}", "records")
+    parts += [card for card, _place, _pid in shown]
+    _flush(parts)
     # The map links stay real page links (same tab, the view's parameters); one per place on this page of records.
     places = dict.fromkeys((place, pid) for _card, place, pid in shown)
     with st.container(horizontal=True) if len(places) > 1 else st.container():
@@ -260,12 +277,12 @@ def _companies_financing_cards(ds, entity: str) -> list[str]:
         _quotes(ds, "Quote", [(f, None)])])) for f in fin.to_dict("records")]
 
 
-def _financing(ds, entity: str, name: str) -> None:
+def _financing(ds, entity: str, name: str, parts: list[str]) -> None:
     cards = loaders.derive(ds, _companies_financing_cards, entity)
     if not cards:
-        ui.empty(f"No loan, deal, offer or grant by {name} is documented.")
+        _empty(parts, f"No loan, deal, offer or grant by {name} is documented.")
         return
-    ui.blocks(ui.paged(cards, f"companies_financing_{entity}", noun="records"))
+    parts += _paged_after(parts, cards, f"companies_financing_{entity}", "records")
 
 
 def _companies_indicator_groups(ds, entity: str) -> list[str]:
@@ -279,12 +296,12 @@ def _companies_indicator_groups(ds, entity: str) -> list[str]:
     return out
 
 
-def _indicators(ds, entity: str, name: str) -> None:
+def _indicators(ds, entity: str, name: str, parts: list[str]) -> None:
     groups = loaders.derive(ds, _companies_indicator_groups, entity)
     if not groups:
-        ui.empty(f"The documents give no national or market figure about {name}.")
+        _empty(parts, f"The documents give no national or market figure about {name}.")
         return
-    ui.blocks(ui.paged(groups, f"companies_indicators_{entity}", noun="figures"))
+    parts += _paged_after(parts, groups, f"companies_indicators_{entity}", "figures")
 
 
 # ---- Section 7 (issue 11): footprint outside Central Asia; statements for and against. Logic: transforms/statements.
@@ -323,32 +340,27 @@ def _companies_outside_parts(ds, entity: str) -> dict:
 
 def _paged_after(parts: list[str], items: list, key: str, noun: str) -> list:
     """ui.paged(items), drawing the parts gathered so far first when a pager must come between them and the items."""
-    if len(items) > ui.PER_PAGE and parts:
-        ui.blocks(parts)
-        parts.clear()
+    if len(items) > ui.PER_PAGE:
+        _flush(parts)
     return ui.paged(items, key, noun=noun)
 
 
-def _outside(ds, entity: str, name: str) -> None:
+def _outside(ds, entity: str, name: str, parts: list[str]) -> None:
     o = loaders.derive(ds, _companies_outside_parts, entity)
-    parts = ["### Footprint outside Central Asia"]
+    parts.append("### Footprint outside Central Asia")
     if not o["places"]:
-        ui.blocks(parts)
-        parts = []
-        ui.empty(f"The documents place no installation of {name} outside Central Asia.")
+        _empty(parts, f"The documents place no installation of {name} outside Central Asia.")
     else:
         parts.append(o["footprint"])
         parts += _paged_after(parts, o["places"], f"companies_installations_{entity}", "records")
     parts.append("### Statements for and against")
     if not o["stances"]:
-        ui.blocks(parts)
-        ui.empty(f"The documents quote no statement about {name}.")
+        _empty(parts, f"The documents quote no statement about {name}.")
         return
     parts.append(o["caption"])
     for stance, label, groups in o["stances"]:
         parts.append(label)
         parts += _paged_after(parts, groups, f"companies_statements_{entity}_{stance}", "statements")
-    ui.blocks(parts)
 
 
 if __name__ == "__main__":
