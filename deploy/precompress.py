@@ -1,0 +1,178 @@
+"""Streamlit's static files and the app's, precompressed once (brotli 11, gzip 9) for nginx to send as they are."""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import hashlib
+import io
+import os
+import re
+import shutil
+import sys
+import tempfile
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+CACHE = ROOT / ".cache" / "static"
+APP_STATIC = ROOT / "dashboard" / "static"
+# Text worth compressing; fonts (woff2), images and the rest are compressed already or tiny.
+TEXT = {".js", ".mjs", ".css", ".json", ".svg", ".html", ".txt", ".map", ".ttf", ".otf", ".xml", ".wasm"}
+ICON_FONT = "MaterialSymbols-Rounded.*.woff2"
+ICON = re.compile(r":material/([a-z0-9_]+):")
+VERSION = "1"  # bump when the output changes for the same inputs
+
+
+def streamlit_static() -> Path:
+    """The installed Streamlit's hashed assets (served at /static/)."""
+    import streamlit
+
+    return Path(streamlit.__file__).parent / "static" / "static"
+
+
+def trees() -> dict[str, Path]:
+    """URL prefix (relative to nginx's root) -> folder served there."""
+    return {"static": streamlit_static(), "app/static": APP_STATIC}
+
+
+def app_icons(src: Path = ROOT / "dashboard") -> set[str]:
+    """Material icon names the app's own code asks for (`:material/NAME:` in its Python)."""
+    return {m for p in sorted(src.rglob("*.py")) for m in ICON.findall(p.read_text(encoding="utf-8"))}
+
+
+def icon_glyphs(font) -> dict[str, str]:
+    """Icon name -> glyph in a Material Symbols font: its ligatures (the letters of a name become the icon)."""
+    letters = {g: chr(cp) for cp, g in font.getBestCmap().items() if cp < 128}
+    out = {}
+    for lookup in font["GSUB"].table.LookupList.Lookup:
+        for sub in lookup.SubTable:
+            sub = sub.ExtSubTable if lookup.LookupType == 7 else sub
+            for first, ligatures in getattr(sub, "ligatures", {}).items():
+                for lig in ligatures:
+                    parts = [first, *lig.Component]
+                    if all(g in letters for g in parts):
+                        out["".join(letters[g] for g in parts)] = lig.LigGlyph
+    return out
+
+
+def icons_in_use(font_names: set[str], bundle: Path, extra: set[str]) -> set[str]:
+    """Every icon Streamlit's client could draw, generously: any word in its scripts that names an icon (names come
+    as `:material/x:` strings and as bare words, e.g. the data grid's `more_vert`), plus the app's own."""
+    words: set[str] = set()
+    for p in sorted(bundle.rglob("*")):
+        if p.suffix in (".js", ".css"):
+            words |= set(re.findall(r"[a-z0-9_]+", p.read_text(encoding="utf-8", errors="replace")))
+    return (words | extra) & font_names
+
+
+def subset_icon_font(src: Path, dst: Path, bundle: Path, extra: set[str]) -> list[str]:
+    """Material Symbols (4,300 icons, 375 KB, which Streamlit preloads on every first visit) cut to the icons in use;
+    the same letters, metrics and drawing for those. Returns the icon names kept."""
+    from fontTools import subset
+    from fontTools.ttLib import TTFont
+
+    font = TTFont(src)
+    names = icon_glyphs(font)
+    keep = sorted(icons_in_use(set(names), bundle, extra))
+    missing = sorted(extra - set(names))
+    if missing:
+        raise ValueError(f"{src.name} has no icon named {', '.join(missing)} (dashboard/ asks for them)")
+    opts = subset.Options(layout_closure=False, layout_features=["*"], name_IDs=["*"], notdef_outline=True)
+    opts.flavor = "woff2"
+    letters = [g for cp, g in font.getBestCmap().items() if cp < 128]
+    sub = subset.Subsetter(opts)
+    sub.populate(glyphs=letters + [names[n] for n in keep])
+    sub.subset(font)
+    buf = io.BytesIO()
+    font.save(buf)
+    dst.write_bytes(buf.getvalue())
+    return keep
+
+
+def _compress(path: str) -> None:
+    """path.br and path.gz beside the file, each only when smaller; written whole or not at all."""
+    import brotli
+
+    data = Path(path).read_bytes()
+    for ext, packed in ((".br", brotli.compress(data, quality=11, lgwin=24)),
+                        (".gz", gzip.compress(data, compresslevel=9, mtime=0))):
+        if len(packed) < len(data):
+            tmp = Path(path + ext + ".tmp")
+            tmp.write_bytes(packed)
+            tmp.replace(path + ext)
+
+
+def key(sources: dict[str, Path] | None = None, icons: set[str] | None = None) -> str:
+    """What the copy depends on: every source file's bytes, the app's icons, this module."""
+    sources = sources or trees()
+    h = hashlib.sha256(f"{VERSION}\n{sorted(icons if icons is not None else app_icons())}\n".encode())
+    h.update(Path(__file__).read_bytes())
+    for prefix, folder in sorted(sources.items()):
+        for p in sorted(folder.rglob("*")):
+            if p.is_file():
+                h.update(f"{prefix}/{p.relative_to(folder)}\0".encode())
+                h.update(hashlib.sha256(p.read_bytes()).digest())
+    return h.hexdigest()[:16]
+
+
+def build(dest: Path, sources: dict[str, Path] | None = None, icons: set[str] | None = None,
+          workers: int | None = None) -> Path:
+    """The served tree at dest (dest/static/..., dest/app/static/...), made in a temp folder and renamed into place,
+    so a half-built copy is never served."""
+    sources = sources or trees()
+    icons = app_icons() if icons is None else icons
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{dest.name}-", dir=dest.parent))
+    try:
+        for prefix, folder in sources.items():
+            shutil.copytree(folder, tmp / prefix)
+        fonts = sorted((tmp / "static").glob(f"media/{ICON_FONT}"))
+        for font in fonts:
+            subset_icon_font(sources["static"] / font.relative_to(tmp / "static"), font, sources["static"], icons)
+        texts = [str(p) for p in sorted(tmp.rglob("*")) if p.is_file() and p.suffix in TEXT]
+        with ProcessPoolExecutor(max_workers=workers or os.cpu_count() or 1) as pool:
+            list(pool.map(_compress, texts, chunksize=4))
+        tmp.chmod(0o755)
+        if dest.exists():
+            shutil.rmtree(dest)
+        try:
+            tmp.rename(dest)
+        except OSError:
+            if not dest.is_dir():  # not another process that built the same copy meanwhile
+                raise
+            shutil.rmtree(tmp, ignore_errors=True)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    return dest
+
+
+def cached(cache: Path = CACHE, log=None) -> Path:
+    """The precompressed copy for the installed Streamlit and this app, built the first time (about a minute of
+    brotli 11 on two cores) and reused after."""
+    dest = cache / key()
+    if not dest.is_dir():
+        if log:
+            log(f"precompressing static files into {dest} (once per Streamlit version; about a minute)…")
+        for old in cache.glob("*") if cache.is_dir() else ():
+            shutil.rmtree(old, ignore_errors=True)  # copies for other versions
+        build(dest)
+    return dest
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__)
+    ap.add_argument("out", type=Path, help="folder to write (its static/ and app/static/ are nginx's root)")
+    a = ap.parse_args(argv)
+    try:
+        build(a.out)
+    except (OSError, ValueError, ImportError) as exc:
+        print(f"could not precompress the static files into {a.out}: {exc}", file=sys.stderr)
+        return 1
+    print(f"wrote {a.out}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
