@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import concurrent.futures
 import gzip
+import io
 import re
 import time
 import urllib.request
@@ -100,6 +101,30 @@ def test_a_file_missing_from_the_copy_comes_from_a_replica(team):
     assert h["cache-control"] == "public, max-age=31536000, immutable"
     assert upstreams(team, "missing-copy", requests=1) <= {f"127.0.0.1:{p}" for p in team.replica_ports}
     assert upstreams(team, "missing-copy")
+
+
+def test_the_icon_font_is_cut_to_the_icons_in_use_and_keeps_each_of_them(team):
+    from fontTools.ttLib import TTFont
+
+    font = next((team.prefix / "www/static/media").glob(precompress.ICON_FONT)).name
+    original = (precompress.streamlit_static() / "media" / font).read_bytes()
+    _s, h, body = get(team.url + "/static/media/" + font)
+    assert h["content-type"] == "font/woff2" and len(body) < len(original) / 4
+    served = precompress.icon_glyphs(TTFont(io.BytesIO(body)))
+    everything = precompress.icon_glyphs(TTFont(io.BytesIO(original)))
+    named = {m for p in precompress.streamlit_static().glob("js/*.js") for m in precompress.ICON.findall(p.read_text())}
+    assert len(named) > 50 and precompress.app_icons()
+    # every icon Streamlit names that the original font has (more_vert: the data grid's, a bare word), and the app's
+    assert (named | {"more_vert"}) & set(everything) - set(served) == set()
+    assert precompress.app_icons() - set(served) == set()
+    assert len(served) < len(everything) / 4
+
+
+def test_an_icon_the_font_lacks_is_a_plain_message(tmp_path):
+    src = next(precompress.streamlit_static().glob("media/" + precompress.ICON_FONT))
+    with pytest.raises(ValueError, match="has no icon named no_such_icon"):
+        precompress.subset_icon_font(src, tmp_path / "x.woff2", precompress.streamlit_static(), {"no_such_icon"})
+    assert not (tmp_path / "x.woff2").exists()
 
 
 def test_without_a_precompressed_copy_the_team_still_starts_and_says_why(tmp_path, monkeypatch, capsys):
