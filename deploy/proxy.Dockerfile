@@ -7,6 +7,7 @@ COPY requirements.txt ./
 RUN pip install --no-cache-dir $(grep -E '^(streamlit|brotli|fonttools)==' requirements.txt)
 COPY deploy ./deploy
 COPY dashboard ./dashboard
+COPY data ./data
 RUN python -m deploy.precompress /www
 
 FROM debian:bookworm-slim

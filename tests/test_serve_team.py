@@ -120,6 +120,28 @@ def test_the_icon_font_is_cut_to_the_icons_in_use_and_keeps_each_of_them(team):
     assert len(served) < len(everything) / 4
 
 
+def test_text_fonts_are_split_latin_first_and_the_rest_on_demand(team):
+    from fontTools.ttLib import TTFont
+
+    css_name = next((team.prefix / "www/static/css").glob("index.*.css")).name
+    _s, _h, css = get(team.url + "/static/css/" + css_name)
+    faces = re.findall(r"@font-face\{font-family:Source Sans;[^}]*font-style:normal;src:url\(\.\./media/([^)]+)\)"
+                       r'format\("woff2"\);unicode-range:([^}]+)\}', css.decode())
+    assert [f for f, _r in faces] == ["SourceSansVF-Upright.ttf.BsWL4Kly.full.woff2",
+                                      "SourceSansVF-Upright.ttf.BsWL4Kly.woff2"], faces
+    original = (precompress.streamlit_static() / "media/SourceSansVF-Upright.ttf.BsWL4Kly.woff2").read_bytes()
+    _s, _h, full = get(team.url + "/static/media/" + faces[0][0])
+    _s, _h, first = get(team.url + "/static/media/" + faces[1][0])  # the file Streamlit's page preloads
+    assert full == original and len(first) < len(original) / 2
+    has = set(TTFont(io.BytesIO(original)).getBestCmap())
+    kept = set(TTFont(io.BytesIO(first)).getBestCmap())
+    wanted = (precompress.codepoints(precompress.LATIN) | precompress.app_chars()) & has
+    assert ord("é") in wanted and ord("—") in wanted and ord("▶") in wanted  # the app's ▶ ◀ are in Source Sans
+    assert kept == wanted and precompress.codepoints(faces[1][1]) >= wanted
+    # the second face names exactly what the first lacks: no character falls between, none fetches both
+    assert precompress.codepoints(faces[0][1]) == has - precompress.codepoints(faces[1][1])
+
+
 def test_an_icon_the_font_lacks_is_a_plain_message(tmp_path):
     src = next(precompress.streamlit_static().glob("media/" + precompress.ICON_FONT))
     with pytest.raises(ValueError, match="has no icon named no_such_icon"):

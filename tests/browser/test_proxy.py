@@ -71,3 +71,32 @@ def test_every_page_through_the_proxy_under_its_csp(browser, team, url_path, que
         assert any(u.endswith("/_stcore/stream") for u in requests)
     finally:
         ctx.close()
+
+
+def test_a_page_fetches_the_latin_fonts_only_and_the_rest_when_a_character_needs_it(browser, team):
+    """deploy/precompress.py splits Streamlit's text fonts: Latin (and the app's own characters) in the preloaded
+    file, the rest fetched only for text that needs it, and then drawn in the same font."""
+    ctx = browser.new_context(viewport={"width": 1280, "height": 720})
+    pg = ctx.new_page()
+    fonts: list[str] = []
+    pg.on("requestfinished", lambda r: fonts.append(urlparse(r.url).path) if r.url.endswith(".woff2") else None)
+    try:
+        pg.goto(f"{team.url}/sources")
+        wait_for_app(pg, charts=MIN_CHARTS["sources"])
+        pg.wait_for_timeout(500)
+        assert any(f.endswith("/SourceSansVF-Upright.ttf.BsWL4Kly.woff2") for f in fonts)
+        assert [f for f in fonts if ".full." in f] == []
+        pg.evaluate("""() => { const p = document.createElement('p');
+                              p.textContent = 'Қазақстан Республикасы';
+                              document.querySelector('[data-testid="stMain"]').prepend(p); }""")
+        pg.wait_for_function("() => document.fonts.check('16px \"Source Sans\"', 'Қазақстан')", timeout=10_000)
+        pg.wait_for_timeout(300)
+        assert any(f.endswith("/SourceSansVF-Upright.ttf.BsWL4Kly.full.woff2") for f in fonts)
+        # drawn in Source Sans, not in the fallback font (which would measure the same as the fallback alone)
+        widths = pg.evaluate("""() => ['"Source Sans", sans-serif', 'sans-serif'].map((f) => {
+            const c = document.createElement('canvas').getContext('2d');
+            c.font = `16px ${f}`;
+            return c.measureText('Қазақстан').width; })""")
+        assert widths[0] != widths[1]
+    finally:
+        ctx.close()
