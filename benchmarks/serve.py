@@ -123,7 +123,10 @@ async def _visit_bytes(base: str, urls: list[str]) -> dict[str, int]:
             ctx = await browser.new_context(viewport={"width": 1280, "height": 720})
             pg = await ctx.new_page()
             done: list = []
+            started: list = []
+            pg.on("request", functools.partial(list.append, started))
             pg.on("requestfinished", functools.partial(list.append, done))
+            pg.on("requestfailed", functools.partial(list.append, done))
             await pg.goto(page_url(base, u))
             await pg.wait_for_function("""() => {
                 const a = document.querySelector('[data-testid="stApp"]');
@@ -132,9 +135,16 @@ async def _visit_bytes(base: str, urls: list[str]) -> dict[str, int]:
                     && [...document.querySelectorAll('[data-testid="stPlotlyChart"]')]
                         .every((c) => c.querySelector('.main-svg'));
             }""", polling=200, timeout=120_000)
-            await pg.wait_for_timeout(1000)  # late requests (base map, fonts)
+            # late requests (the map's topojson, fonts): until every request has ended and none started for 1 s
+            quiet, deadline = 0, time.monotonic() + 15
+            while quiet < 5 and time.monotonic() < deadline:
+                before = len(started)
+                await pg.wait_for_timeout(200)
+                quiet = quiet + 1 if len(started) == before and len(done) >= len(started) else 0
             total = 0
             for r in done:
+                if r.failure:
+                    continue
                 s = await r.sizes()
                 total += s["responseBodySize"] + s["responseHeadersSize"]
             out[u] = total
