@@ -279,7 +279,9 @@ class WireSession:
         t = time.perf_counter()
         await ws.send(msg.SerializeToString())
         end = time.monotonic() + timeout
+        received = 0
         while True:
+            received += 1
             fm = ForwardMsg()
             fm.ParseFromString(await asyncio.wait_for(ws.recv(), timeout=max(0.1, end - time.monotonic())))
             kind = fm.WhichOneof("type")
@@ -296,6 +298,7 @@ class WireSession:
                 if fm.script_finished not in (ForwardMsg.FINISHED_SUCCESSFULLY, ForwardMsg.FINISHED_EARLY_FOR_RERUN):
                     self._err("script_failed", url)
                 self.stats["latency"]["navigate"].append(time.perf_counter() - t)
+                self.stats.setdefault("messages", {}).setdefault(url, []).append(received)
                 return
 
     def _err(self, kind: str, url: str) -> None:

@@ -66,6 +66,7 @@ def views(base: str, urls: list[str], sessions: int, seconds: float, think: floa
     wall, client = time.monotonic() - t, time.process_time() - client0
     lat = stats["latency"]["navigate"]
     return {"sessions": sessions, "seconds": seconds, "think_s": think, "views": len(lat), "wall_s": wall,
+            "messages": {u: quantile(n, 0.5) for u, n in stats.get("messages", {}).items()},
             "p50_s": quantile(lat, 0.5), "p95_s": quantile(lat, 0.95), "errors": _app_errors(stats["errors"]),
             "error_kinds": stats["errors"], "server_cpu_s": sum(cpu_seconds(tree(p)) for p in pids) - cpu0,
             "client_cpu_s": client}
@@ -88,7 +89,9 @@ def cost_per_view(sessions: int, seconds: float) -> dict:
         views(app.url, _pages(), 1, 0.1, pids=[app.proc.pid], timeout=300)  # load data, fill caches: every page
         views(app.url, _pages(), len(_pages()), 3, pids=[app.proc.pid], timeout=300)
         out["app"] = views(app.url, _pages(), sessions, seconds, pids=[app.proc.pid])
-    _log(f"app: {out['app']['views']} views")
+        _log(f"app: {out['app']['views']} views")
+        # each page alone, to say where the cost is (shorter: the ratio above is the measure)
+        out["pages"] = {u: views(app.url, [u], sessions, seconds / 5, pids=[app.proc.pid]) for u in _pages()}
     out["ratio"] = out["floor"]["views"] / max(out["app"]["views"], 1)
     return out
 
@@ -245,6 +248,15 @@ def markdown(r: dict) -> str:
         per = (a["server_cpu_s"] / max(a["views"], 1)) / max(f["server_cpu_s"] / max(f["views"], 1), 1e-9)
         out += ["", f"Server CPU per view: app / floor = {per:.1f}x (the views ratio above counts what the shared "
                 "machine let each server finish; CPU per view is the cost itself)."]
+        if "pages" in v:
+            fcpu = f["server_cpu_s"] / max(f["views"], 1)
+            fmsg = next(iter(f["messages"].values()), 0)
+            out += ["", f"Each page alone ({a['sessions']} sessions, {a['seconds'] / 5:.0f} s each; the floor sends "
+                    f"{fmsg:.0f} messages per run and costs {fcpu * 1000:.1f} ms CPU per view):", "",
+                    "| page | messages per run | server CPU per view | vs floor |", "|---|---|---|---|"]
+            for u, x in v["pages"].items():
+                cpu = x["server_cpu_s"] / max(x["views"], 1)
+                out.append(f"| {u} | {x['messages'].get(u, 0):.0f} | {cpu * 1000:.1f} ms | {cpu / fcpu:.1f}x |")
     if "views" in r:
         out += ["", WHERE_TIME_GOES]
     if "bytes" in r:

@@ -1,7 +1,6 @@
 """Entry point: declares the pages and nothing else (run with `make run`)."""
 
 import logging
-from pathlib import Path
 
 import streamlit as st
 
@@ -9,8 +8,7 @@ from dashboard import exports_ui, loaders, nav, ui
 from dashboard.data import DataError
 from dashboard.safe import md
 
-st.set_page_config(page_title="Surveillance in Central Asia", layout="wide",
-                   page_icon=str(Path(__file__).parent / "static" / "favicon.png"))
+st.set_page_config(page_title="Surveillance in Central Asia", layout="wide", page_icon=ui.FAVICON)
 ui.chrome()
 try:
     ui.data_update_notice(loaders.dataset())

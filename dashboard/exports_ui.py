@@ -14,6 +14,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from dashboard.data import Dataset
+from dashboard.safe import md
 from dashboard.views import EVIDENCE_COLS, View
 
 # URL parameters that change how a page looks (presentation mode) or which record's quote is open below a chart, not
@@ -185,10 +186,13 @@ def download_this_view(ds: Dataset, page_title: str = "") -> None:
     if not charts:
         return
     with st.sidebar:
-        st.markdown("**Download this view**")
         if not _can_render():
-            st.caption("Image and slide downloads need Chromium on the server (`apt-get install chromium`).")
+            st.markdown("**Download this view**\n\n:small[:gray[Image and slide downloads need Chromium on the "
+                        "server (`apt-get install chromium`).]]")
             return
+        # heading and note in one element: each element is a message per run and session
+        st.markdown(f"**Download this view**\n\n:small[:gray[Each file names and links this view: "
+                    f"{md(view_link())}]]")
         base = view_name(ds) if filtered() else charts[0].slug if len(charts) == 1 else view_name(ds)
         many = len(charts) > 1
         for fmt, mime in (("png", "image/png"), ("svg", "image/svg+xml")):
@@ -200,7 +204,6 @@ def download_this_view(ds: Dataset, page_title: str = "") -> None:
         st.download_button("PowerPoint (.pptx)", data=partial(deck_bytes, ds, charts, page_title or base),
                            file_name=f"{base}.pptx", key="view_pptx", on_click="ignore", width="stretch",
                            mime="application/vnd.openxmlformats-officedocument.presentationml.presentation")
-        st.caption(f"Each file names and links this view: {view_link()}")
 
 
 def briefing_downloads(ds: Dataset) -> None:

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import copy
+import threading
+
 import streamlit as st
+from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 # (url_path, title, module under dashboard.app_pages)
 PAGES = [
@@ -17,8 +21,26 @@ PAGES = [
 ]
 
 
+_BUILT: dict[tuple, st.Page] = {}
+_BUILT_LOCK = threading.Lock()
+
+
 def _page(url: str, title: str, module: str) -> st.Page:
-    return st.Page(f"app_pages/{module}.py", title=title, url_path=url, default=(url == "overview"))
+    """A fresh st.Page for one run, copied from one built once per process.
+
+    Building resolves and checks the script's path on disk (realpath, stat): about a tenth of a page view's server
+    time under load. Each run still gets its own object, because st.navigation marks the chosen one runnable and
+    Page.run unmarks it, so objects shared across sessions' threads would race.
+    """
+    ctx = get_script_run_ctx()
+    key = (str(ctx.pages_manager.main_script_parent) if ctx else "", url, title, module)
+    with _BUILT_LOCK:
+        built = _BUILT.get(key)
+    if built is None:
+        built = st.Page(f"app_pages/{module}.py", title=title, url_path=url, default=(url == "overview"))
+        with _BUILT_LOCK:
+            _BUILT[key] = built
+    return copy.copy(built)
 
 
 def pages() -> dict[str, st.Page]:

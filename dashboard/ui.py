@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import base64
+import html
 import math
 import re
 import threading
 import weakref
+from pathlib import Path
 
 import pandas as pd
 import plotly.graph_objects as go
@@ -19,6 +22,9 @@ from dashboard.safe import md, strip_bidi
 from dashboard.transforms.sources import given as present
 from dashboard.views import View
 
+# The tab icon as a data URL read once: a file path would be read, decoded and resized by Pillow on every run.
+FAVICON = "data:image/png;base64," + base64.b64encode(
+    (Path(__file__).parent / "static" / "favicon.png").read_bytes()).decode("ascii")
 TOPOJSON_URL = "app/static/topojson/"  # relative, so it also works behind a proxy that adds a path prefix
 EVIDENCE_LABELS = {
     "seed": "verbatim from the source document",
@@ -232,6 +238,32 @@ def evidence_block(ds: Dataset, row, *, heading: str | None = None) -> None:
     evidence_blocks(ds, [(row, heading)])
 
 
+def disclosure(label: str, body: str, *, open: bool = False) -> str:  # noqa: A002 - the HTML attribute's name
+    """A collapsible group for ui.blocks: a native <details> (keyboard- and screen-reader-ready, as st.expander),
+    drawn inside one Markdown element instead of two elements of its own.
+
+    label: plain text, HTML-escaped here (it sits inside a tag, where Markdown escapes would show as backslashes).
+    body: Markdown whose data text is already escaped with md(), so it can hold no live HTML.
+    """
+    return (f'<details class="ca-more"{" open" if open else ""}><summary>{html.escape(strip_bidi(label))}</summary>'
+            f"\n\n{body}\n\n</details>")
+
+
+def card(body: str) -> str:
+    """A bordered box for ui.blocks (as st.container(border=True) draws one) around md()-escaped Markdown."""
+    return f'<div class="ca-card">\n\n{body}\n\n</div>'
+
+
+def blocks(parts) -> None:
+    """Many record groups, boxes and paragraphs as ONE element: each element is a message per run and per
+    session (about a third of a page view's server time under load went to sending them one by one).
+
+    Only strings built by disclosure(), card() and Markdown whose data text went through md() may come here: the
+    element allows the HTML of those two wrappers, and md() escapes every '<' in data, so data never becomes markup
+    (tests/browser/test_hostile_markup.py renders every page with markup in every text field)."""
+    st.markdown("\n\n".join(p for p in parts if p), unsafe_allow_html=True)
+
+
 def metric(ds: Dataset, label: str, value: str, row, *, note: str = "") -> None:
     """A headline figure with its source underneath and the full quote in the tooltip (hover or tap)."""
     st.metric(md(label), value, help=md(f"“{row['quote']}” ({source_line(ds, row['source_id'])}, {row['locator']})"))
@@ -277,11 +309,6 @@ PRESENT_LAYOUT_CSS = """
 """
 
 
-def present_layout() -> None:
-    """Static CSS for presentation mode's layout (kept apart from the look: PRESENT_CSS)."""
-    st.html(PRESENT_LAYOUT_CSS)
-
-
 def _keep_format() -> None:
     st.session_state["_export_format"] = st.session_state["export_format_choice"]
 
@@ -297,6 +324,12 @@ ACCESSIBLE_CSS = """
     color: #555555 !important; opacity: 1 !important;
   }
   :focus-visible { outline: 3px solid #1a4fd6 !important; outline-offset: 2px !important; }
+  details.ca-more, div.ca-card { border: 1px solid rgba(49, 51, 63, 0.2); border-radius: 0.5rem; margin: 0 0 1rem 0; }
+  details.ca-more > summary { cursor: pointer; padding: 0.6rem 1rem; font-size: 0.875rem; }
+  details.ca-more > summary:hover { color: #1a4fd6; }
+  details.ca-more[open] > summary { border-bottom: 1px solid rgba(49, 51, 63, 0.1); margin-bottom: 0.75rem; }
+  details.ca-more > :not(summary), div.ca-card > * { margin-left: 1rem; margin-right: 1rem; }
+  div.ca-card { padding-top: 0.75rem; }
   label:has(input:focus-visible), [role="switch"]:focus-visible, [role="radio"]:focus-visible,
   [data-baseweb="checkbox"]:has(input:focus-visible), [role="radiogroup"] label:has(input:focus-visible) {
     outline: 3px solid #1a4fd6 !important; outline-offset: 2px !important; border-radius: 4px;
@@ -305,24 +338,20 @@ ACCESSIBLE_CSS = """
 """
 
 
-def accessibility_css() -> None:
-    """Contrast and focus fixes every page needs, in both normal and presentation mode."""
-    st.html(ACCESSIBLE_CSS)
-
-
 def chrome() -> None:
-    """Static CSS (never data), the presentation-mode switch, and the image format for every camera button."""
-    accessibility_css()
+    """Static CSS (never data), the presentation-mode switch, and the image format for every camera button.
+
+    The style sheets go out as one element: the contrast and focus fixes every page needs (ACCESSIBLE_CSS), then
+    either the normal layout or presentation mode's look (PRESENT_CSS) and layout (PRESENT_LAYOUT_CSS)."""
     if presenting():
-        st.html(PRESENT_CSS)
-        present_layout()
+        st.html(ACCESSIBLE_CSS + PRESENT_CSS + PRESENT_LAYOUT_CSS)
         with st.container(key="present_exit"):
             if st.button("Exit presentation mode", key="exit_present"):
                 del st.query_params["present"]
                 st.session_state["present_toggle"] = False
                 st.rerun()
         return
-    st.html(BASE_CSS)
+    st.html(ACCESSIBLE_CSS + BASE_CSS)
     with st.sidebar:
         if st.toggle("Presentation mode", key="present_toggle",
                      help="Hides the sidebar and Streamlit's menus, enlarges chart text, and adds ?present=1 to "

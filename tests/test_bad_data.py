@@ -3,9 +3,11 @@
 import csv
 import io
 import json
+import time
 
 import pytest
 
+from dashboard import data
 from dashboard.data import DataError, load
 
 
@@ -210,6 +212,7 @@ def test_a_data_folder_renamed_while_running_gives_the_error_page_and_exit_2(dat
     at = AppTest.from_file(APP, default_timeout=60).run()
     assert not at.exception and not at.error
     data_copy.rename(data_copy.with_name("data-renamed"))
+    time.sleep(data.RECHECK_S)  # the app looks at the folder once per RECHECK_S (data.fingerprint)
     at.run()
     assert not at.exception
     assert len(at.error) == 1 and "could not be loaded" in at.error[0].value

@@ -49,3 +49,21 @@ def test_unrelated_url_values_do_not_break_the_overview(open_page, junk):
     at = open_page("overview", query={"entity": junk, "city": junk})
     assert not at.exception
     assert len(at.metric) == 5
+
+
+def test_pages_are_built_once_and_each_run_gets_its_own_copies(open_page, monkeypatch):
+    """st.Page resolves its script on disk (a tenth of a page view under load): once per process. Each run still
+    gets fresh objects, since st.navigation marks the chosen one runnable and sessions run in parallel threads."""
+    import streamlit as st
+
+    at = open_page("sanctions")
+    built, declared = [], []
+    real_init, real_nav = st.Page.__init__, st.navigation
+    monkeypatch.setattr(st.Page, "__init__", lambda self, *a, **k: built.append(a) or real_init(self, *a, **k))
+    monkeypatch.setattr(st, "navigation", lambda pages, **k: declared.append(pages) or real_nav(pages, **k))
+    for _ in range(3):
+        at.run()
+        assert not at.exception and at.title[0].value == "Sanctions timeline"
+    assert built == []
+    assert len(declared) == 3 and all(len(p) == len(nav.PAGES) for p in declared)
+    assert len({id(p) for pages in declared for p in pages}) == 3 * len(nav.PAGES)  # no object shared by two runs

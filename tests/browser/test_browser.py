@@ -40,6 +40,9 @@ def test_every_page_renders_offline_and_is_saved_as_a_screenshot(page, url_path)
     # the base map must come from the app itself, never from Plotly's CDN
     if url_path == "map":
         assert any("/app/static/topojson/" in u for u in page.requests_made)
+    # the tab icon is the app's own, inlined (a file path made every run read and resize it)
+    icon = page.locator('link[rel~="icon"]').first.get_attribute("href")
+    assert icon.startswith("data:image/png;base64,") and len(icon) > 200
 
 
 def test_clicking_a_map_marker_opens_its_detail_panel(page):
