@@ -163,9 +163,9 @@ class Team:
         try:
             shutil.copytree(precompress.cached(log=lambda m: print(m, file=sys.stderr, flush=True)),
                             self.prefix / "www", dirs_exist_ok=True)
-        except (OSError, ValueError, ImportError) as exc:
+        except Exception as exc:  # noqa: BLE001 - the copy only saves bytes: without it the replicas serve the files
             print(f"static files go through the replicas, uncompressed until nginx compresses them: could not "
-                  f"prepare the precompressed copy ({exc})", file=sys.stderr, flush=True)
+                  f"prepare the precompressed copy ({type(exc).__name__}: {exc})", file=sys.stderr, flush=True)
 
     def _check_alive(self) -> None:
         dead = [p for p in self.procs if p.poll() is not None]
