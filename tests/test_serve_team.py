@@ -149,6 +149,26 @@ def test_an_icon_the_font_lacks_is_a_plain_message(tmp_path):
     assert not (tmp_path / "x.woff2").exists()
 
 
+def test_a_file_nginx_cannot_read_comes_from_a_replica(team):
+    js = main_bundle(team)
+    copy = team.prefix / "www" / js.lstrip("/")
+    files = [copy, copy.with_name(copy.name + ".br"), copy.with_name(copy.name + ".gz")]
+    for f in files:
+        f.chmod(0)
+    try:
+        answers = [get(team.url + js + "?unreadable", {"Accept-Encoding": enc, "Cookie": "ca_route=unreadable"})
+                   for enc in ("identity", "br")]
+    finally:
+        for f in files:
+            f.chmod(0o644)
+    original = (precompress.streamlit_static() / js.removeprefix("/static/")).read_bytes()
+    (s1, h1, plain), (s2, h2, packed) = answers
+    assert (s1, s2) == (200, 200) and plain == original
+    assert h2.get("content-encoding") == "br" and brotli.decompress(packed) == original  # the filter's, on the fly
+    assert upstreams(team, "unreadable", requests=2) - {"-"}  # at least the first went to a replica (then cached)
+    assert "Permission denied" in (team.prefix / "error.log").read_text()  # and the operator is told
+
+
 def test_without_a_precompressed_copy_the_team_still_starts_and_says_why(tmp_path, monkeypatch, capsys):
     def broken(**_kw):
         raise OSError("No space left on device")
