@@ -160,10 +160,12 @@ class Team:
         """The precompressed static files into {prefix}/www for nginx; without them, the replicas serve them."""
         from deploy import precompress
 
+        part = self.prefix / "www.part"  # renamed when whole: nginx never serves a half-copied file
         try:
-            shutil.copytree(precompress.cached(log=lambda m: print(m, file=sys.stderr, flush=True)),
-                            self.prefix / "www", dirs_exist_ok=True)
+            shutil.copytree(precompress.cached(log=lambda m: print(m, file=sys.stderr, flush=True)), part)
+            part.rename(self.prefix / "www")
         except Exception as exc:  # noqa: BLE001 - the copy only saves bytes: without it the replicas serve the files
+            shutil.rmtree(part, ignore_errors=True)
             print(f"static files go through the replicas, uncompressed until nginx compresses them: could not "
                   f"prepare the precompressed copy ({type(exc).__name__}: {exc})", file=sys.stderr, flush=True)
 
