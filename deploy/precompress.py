@@ -156,11 +156,13 @@ def split_text_faces(copy: Path, original: Path, chars: set[int]) -> list[str]:
         if name not in ranges:
             src = original / "media" / f"{name}.woff2"
             has = set(TTFont(src).getBestCmap())
-            first = codepoints(LATIN) | (chars & has)
+            # the app's characters the font lacks too (an emoji): as before, the browser looks for them in the
+            # next font, and where none has them draws this font's own missing-glyph box, not another font's
+            first = codepoints(LATIN) | chars
             # the rest names only characters the font has: a symbol it lacks must not fetch it for nothing
             ranges[name] = unicode_range(first), unicode_range(has - first)
             shutil.copyfile(src, copy / "media" / f"{name}.full.woff2")
-            subset_text_font(src, copy / "media" / f"{name}.woff2", first)
+            subset_text_font(src, copy / "media" / f"{name}.woff2", first & has)
         first, rest = ranges[name]
         return (f'@font-face{{font-family:{family};{props}src:url(../media/{name}.full.woff2)format("woff2");'
                 f'unicode-range:{rest}}}@font-face{{font-family:{family};{props}src:url(../media/{name}.woff2)'
