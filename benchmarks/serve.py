@@ -136,8 +136,9 @@ async def _visit_bytes(base: str, urls: list[str]) -> dict[str, int]:
                 return a && a.getAttribute('data-test-script-state') === 'notRunning'
                     && !document.querySelector('[data-testid="stStatusWidget"]')
                     && [...document.querySelectorAll('[data-testid="stPlotlyChart"]')]
-                        .every((c) => c.querySelector('.main-svg'));
-            }""", polling=200, timeout=120_000)
+                        .every((c) => c.querySelector('.main-svg')
+                            && [...c.querySelectorAll('.geo')].every((g) => g.querySelector('.layer')));
+            }""", polling=200, timeout=120_000)  # a map's layers come after its topojson
             # late requests (the map's topojson, fonts): until every request has ended and none started for 1 s
             quiet, deadline = 0, time.monotonic() + 15
             while quiet < 5 and time.monotonic() < deadline:
