@@ -315,6 +315,7 @@ PRESENT_CSS = """
   html, body, [data-testid="stMarkdownContainer"] p, [data-testid="stCaptionContainer"] { font-size: 20px !important; }
   h1 { font-size: 2.4rem !important; }
   [data-testid="stMetricValue"], [data-testid="stMetricValue"] * { font-size: 2.6rem !important; }
+  details.ca-more > summary { font-size: 18px !important; }
 </style>
 """
 
