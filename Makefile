@@ -24,7 +24,8 @@ setup: $(STAMP) sysdeps $(AXE) ## .venv with pinned requirements, Debian package
 # LibreOffice Impress and poppler-utils (the deck test), npm (the pinned axe-core). Installed with apt when missing
 # and running as root; otherwise a note says what to install.
 SYSDEPS_CHECK := command -v chromium && (command -v nginx || test -x /usr/sbin/nginx) \
-  && test -e /usr/lib/nginx/modules/ngx_http_brotli_filter_module.so && command -v soffice && command -v pdftoppm \
+  && test -e /usr/lib/nginx/modules/ngx_http_brotli_filter_module.so \
+  && test -e /usr/lib/nginx/modules/ngx_http_brotli_static_module.so && command -v soffice && command -v pdftoppm \
   && command -v npm
 sysdeps: ## Install Debian's chromium, nginx (+brotli), libreoffice-impress, poppler-utils, npm when missing (as root)
 	@if { $(SYSDEPS_CHECK); } >/dev/null 2>&1; then :; \
@@ -32,10 +33,11 @@ sysdeps: ## Install Debian's chromium, nginx (+brotli), libreoffice-impress, pop
 	  echo "installing Debian packages (chromium, nginx, libreoffice-impress, poppler-utils, npm)…"; \
 	  apt-get update -q >/dev/null \
 	  && DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium nginx libnginx-mod-http-brotli-filter \
+	    libnginx-mod-http-brotli-static \
 	    $$(command -v npm >/dev/null 2>&1 || echo npm) >/dev/null \
 	  && DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends libreoffice-impress \
 	    poppler-utils >/dev/null; \
-	else echo "note: install chromium nginx libnginx-mod-http-brotli-filter libreoffice-impress poppler-utils npm"; fi
+	else echo "note: install chromium nginx libnginx-mod-http-brotli-filter libnginx-mod-http-brotli-static libreoffice-impress poppler-utils npm"; fi
 
 $(AXE): tests/browser/axe/package.json tests/browser/axe/package-lock.json
 	cd tests/browser/axe && npm ci --no-audit --no-fund

@@ -126,18 +126,29 @@ async def _visit_bytes(base: str, urls: list[str]) -> dict[str, int]:
             ctx = await browser.new_context(viewport={"width": 1280, "height": 720})
             pg = await ctx.new_page()
             done: list = []
+            started: list = []
+            pg.on("request", functools.partial(list.append, started))
             pg.on("requestfinished", functools.partial(list.append, done))
+            pg.on("requestfailed", functools.partial(list.append, done))
             await pg.goto(page_url(base, u))
             await pg.wait_for_function("""() => {
                 const a = document.querySelector('[data-testid="stApp"]');
                 return a && a.getAttribute('data-test-script-state') === 'notRunning'
                     && !document.querySelector('[data-testid="stStatusWidget"]')
                     && [...document.querySelectorAll('[data-testid="stPlotlyChart"]')]
-                        .every((c) => c.querySelector('.main-svg'));
-            }""", polling=200, timeout=120_000)
-            await pg.wait_for_timeout(1000)  # late requests (base map, fonts)
+                        .every((c) => c.querySelector('.main-svg')
+                            && [...c.querySelectorAll('.geo')].every((g) => g.querySelector('.layer')));
+            }""", polling=200, timeout=120_000)  # a map's layers come after its topojson
+            # late requests (the map's topojson, fonts): until every request has ended and none started for 1 s
+            quiet, deadline = 0, time.monotonic() + 15
+            while quiet < 5 and time.monotonic() < deadline:
+                before = len(started)
+                await pg.wait_for_timeout(200)
+                quiet = quiet + 1 if len(started) == before and len(done) >= len(started) else 0
             total = 0
             for r in done:
+                if r.failure:
+                    continue
                 s = await r.sizes()
                 total += s["responseBodySize"] + s["responseHeadersSize"]
             out[u] = total
@@ -252,7 +263,10 @@ def markdown(r: dict) -> str:
     if "bytes" in r:
         b = r["bytes"]
         out += ["", "First visit (fresh browser profile) to each page, bytes received over HTTP (bodies as sent "
-                "plus headers; the websocket's frames are not counted):", "",
+                "plus headers; the websocket's frames are not counted). Direct, Streamlit sends its scripts "
+                "uncompressed; through nginx they come from a copy made once (deploy/precompress.py): brotli 11 "
+                "(gzip 9 for browsers without brotli), Material Symbols cut to the icons Streamlit and the app name, "
+                "Source Sans split Latin-first as Google Fonts splits it:", "",
                 "| page | direct | through nginx | ratio |", "|---|---|---|---|"]
         for u in b["direct"]:
             out.append(f"| {u} | {b['direct'][u] / 1e6:.2f} MB | {b['proxy'][u] / 1e6:.2f} MB | {b['ratio'][u]:.2f}x |")

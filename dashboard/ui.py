@@ -288,7 +288,7 @@ def warning(body: str) -> str:
 
 
 def grid(parts) -> str:
-    """Parts side by side for ui.blocks (as st.columns; wrapping to the next line, and stacking on narrow screens)."""
+    """Parts side by side for ui.blocks, as st.columns: at most three a line, fewer on narrow screens."""
     return '<div class="ca-grid">\n\n' + "\n\n".join(parts) + "\n\n</div>"
 
 
@@ -326,6 +326,7 @@ PRESENT_CSS = """
   html, body, [data-testid="stMarkdownContainer"] p, [data-testid="stCaptionContainer"] { font-size: 20px !important; }
   h1 { font-size: 2.4rem !important; }
   [data-testid="stMetricValue"], [data-testid="stMetricValue"] * { font-size: 2.6rem !important; }
+  details.ca-more > summary { font-size: 18px !important; }
 </style>
 """
 
@@ -376,7 +377,8 @@ ACCESSIBLE_CSS = """
   div.ca-card { padding-top: 0.75rem; }
   div.ca-warn { background: #fffae5; border-radius: 0.5rem; padding: 1rem 1rem 0.1rem; margin: 0 0 1rem 0; }
   div.ca-warn, div.ca-warn * { color: #956b0f !important; }
-  div.ca-grid { display: grid; grid-template-columns: repeat(auto-fit, minmax(15rem, 1fr)); column-gap: 1rem; }
+  div.ca-grid { display: grid; column-gap: 1rem;
+    grid-template-columns: repeat(auto-fit, minmax(max(15rem, calc((100% - 2rem) / 3)), 1fr)); }
   label:has(input:focus-visible), [role="switch"]:focus-visible, [role="radio"]:focus-visible,
   [data-baseweb="checkbox"]:has(input:focus-visible), [role="radiogroup"] label:has(input:focus-visible) {
     outline: 3px solid #1a4fd6 !important; outline-offset: 2px !important; border-radius: 4px;

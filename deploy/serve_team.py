@@ -22,6 +22,7 @@ ROOT = Path(__file__).resolve().parent.parent
 TEMPLATE = Path(__file__).resolve().parent / "nginx.conf"
 NGINX = os.environ.get("NGINX", shutil.which("nginx") or "/usr/sbin/nginx")
 BROTLI_MODULE = Path("/usr/lib/nginx/modules/ngx_http_brotli_filter_module.so")
+BROTLI_STATIC_MODULE = Path("/usr/lib/nginx/modules/ngx_http_brotli_static_module.so")
 BROTLI = ("brotli on;\n    brotli_comp_level 5;\n    brotli_min_length 1024;\n    brotli_types text/plain text/css "
           "text/javascript application/javascript application/json application/geo+json application/manifest+json "
           "image/svg+xml font/ttf;")
@@ -47,14 +48,19 @@ def inline_script_hashes() -> str:
 
 
 def render(prefix: Path | str, listen: str, upstreams: list[str], brotli: bool | None = None,
-           user: str | None = None) -> str:
-    """deploy/nginx.conf with its @NAME@ fields filled for these replicas ("host:port" each)."""
+           user: str | None = None, brotli_static: bool | None = None) -> str:
+    """deploy/nginx.conf with its @NAME@ fields filled for these replicas ("host:port" each). Static files come from
+    {prefix}/www (deploy/precompress.py's copy) when it has them, else from the replicas."""
     brotli = BROTLI_MODULE.exists() if brotli is None else brotli
+    brotli_static = BROTLI_STATIC_MODULE.exists() if brotli_static is None else brotli_static
+    modules = [m for m, on in ((BROTLI_MODULE, brotli), (BROTLI_STATIC_MODULE, brotli_static)) if on]
     fields = {
         "PREFIX": str(prefix), "LISTEN": listen, "MIME_TYPES": "/etc/nginx/mime.types",
         "UPSTREAMS": "\n        ".join(f"server {u} max_fails=3 fail_timeout=10s;" for u in upstreams),
-        "BROTLI_MODULE": f"load_module {BROTLI_MODULE};" if brotli else "",
+        "BROTLI_MODULE": "\n".join(f"load_module {m};" for m in modules),
         "BROTLI": BROTLI if brotli else "",
+        "BROTLI_STATIC": "brotli_static on;" if brotli_static else "",
+        "STATIC_ROOT": f"{prefix}/www",
         "SCRIPT_HASHES": inline_script_hashes(),
     }
     text = re.sub(r"^#.*\n", "", TEMPLATE.read_text(), count=0, flags=re.M)  # the template's own notes
@@ -120,6 +126,7 @@ class Team:
     def start(self, timeout: float = 120) -> Team:
         self.prefix.mkdir(parents=True, exist_ok=True)
         self.prefix.chmod(0o755)
+        self._static()  # before the replicas: the first build takes a minute of both cores
         self.procs = [self._replica(p) for p in self.replica_ports]  # replicas first, nginx last
         deadline = time.time() + timeout
         for p in self.replica_ports:
@@ -148,6 +155,19 @@ class Team:
                 raise RuntimeError(f"nginx did not answer within {timeout:.0f} s; see {self.prefix}")
             time.sleep(0.2)
         return self
+
+    def _static(self) -> None:
+        """The precompressed static files into {prefix}/www for nginx; without them, the replicas serve them."""
+        from deploy import precompress
+
+        part = self.prefix / "www.part"  # renamed when whole: nginx never serves a half-copied file
+        try:
+            shutil.copytree(precompress.cached(log=lambda m: print(m, file=sys.stderr, flush=True)), part)
+            part.rename(self.prefix / "www")
+        except Exception as exc:  # noqa: BLE001 - the copy only saves bytes: without it the replicas serve the files
+            shutil.rmtree(part, ignore_errors=True)
+            print(f"static files go through the replicas, uncompressed until nginx compresses them: could not "
+                  f"prepare the precompressed copy ({type(exc).__name__}: {exc})", file=sys.stderr, flush=True)
 
     def _check_alive(self) -> None:
         dead = [p for p in self.procs if p.poll() is not None]
@@ -189,7 +209,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--upstream", action="append", default=[], help="host:port of a replica, for --render")
     a = ap.parse_args(argv)
     if a.render:
-        conf = render(COMPOSE_PREFIX, f"{a.port}", a.upstream, brotli=True, user="www-data")
+        conf = render(COMPOSE_PREFIX, f"{a.port}", a.upstream, brotli=True, brotli_static=True, user="www-data")
         a.render.write_text(COMPOSE_NOTE + conf)
         return 0
     if not Path(NGINX).exists():

@@ -132,8 +132,11 @@ def test_companies_page_defaults_to_hikvision_with_its_answer(open_page):
     assert any("Is Hikvision on a US list" in i.value for i in at.info)
     assert len(at.dataframe) == 1  # the key-question table
     subs = [s.value for s in at.header]
-    assert subs[0] == "1. Vendors working in Central Asia and their US listings"
-    assert "3. US and UK actions naming Hikvision" in subs
+    assert subs == ["1. Vendors working in Central Asia and their US listings", "2. Profile"]
+    heads = [line for m in at.markdown for line in m.value.split("\n") if line.startswith("## ")]
+    assert heads == ["## 3. US and UK actions naming Hikvision", "## 4. Hikvision in Central Asia",
+                     "## 5. Money lent, offered or paid by Hikvision", "## 6. Figures about Hikvision",
+                     "## 7. Hikvision outside Central Asia, and what is said for and against it"]
     links = [p.proto.label for p in at.get("page_link")]
     assert "Parent or controlling entity: China Electronics Technology HIK Group" in links
     assert "See Nur-Sultan on the map" in links
@@ -142,7 +145,7 @@ def test_companies_page_defaults_to_hikvision_with_its_answer(open_page):
 def test_entity_from_url_round_trips(open_page):
     at = open_page("companies", query={"entity": "huawei"})
     assert at.selectbox(key="q_entity").value == "huawei"
-    assert "4. Huawei in Central Asia" in [s.value for s in at.header]
+    assert "## 4. Huawei in Central Asia" in [line for m in at.markdown for line in m.value.split("\n")]
     at.selectbox(key="q_entity").set_value("dahua").run()
     assert not at.exception
     assert at.query_params.get("entity") in ("dahua", ["dahua"])
@@ -167,3 +170,31 @@ def test_bad_entity_in_url_is_ignored_with_a_notice(open_page, bad):
     at = open_page("companies", query={"entity": bad})
     assert any("Ignored" in c.value for c in at.caption)
     assert at.selectbox(key="q_entity").value == "hikvision"
+
+
+def test_profile_shows_every_quote_and_disagreement_in_few_elements(open_page, dataset):
+    """Hikvision's profile: every record's quote (actions, their dates, deployments, figures, installations,
+    statements) and every disagreement box is on the page, in collapsed groups inside a handful of elements."""
+    from dashboard import ui
+    from dashboard.safe import md
+    from dashboard.transforms import statements
+
+    at = open_page("companies")
+    text = " ".join(m.value for m in at.markdown)
+    rows = []
+    for a in companies.entity_actions(dataset, "hikvision").to_dict("records"):
+        rows += [a, *companies.action_date_rows(dataset, a["action_id"]).to_dict("records")]
+    for name in ("entity_deployments", "entity_indicators"):
+        rows += getattr(companies, name)(dataset, "hikvision").to_dict("records")
+    rows += statements.entity_installations(dataset, "hikvision").to_dict("records")
+    rows += statements.entity_statements(dataset, "hikvision").to_dict("records")
+    assert len(rows) > 40
+    for r in rows:
+        assert f"> “{md(r['quote'])}”" in text, r["quote"]
+        if ui.given(r.get("conflict_id")):
+            topic = dataset["disagreements"].set_index("conflict_id").loc[r["conflict_id"], "topic"]
+            assert f'<div class="ca-warn" role="note">\n\n⚠️ Sources disagree: {md(topic)}.' in text
+    assert "<summary>Quotes: that it names this party, the action, and each date</summary>" in text
+    # a figure's value stays bold in its group's label
+    assert "<summary>Hikvision&#x27;s size as a business: <strong>US$39 billion</strong></summary>" in text
+    assert sum(1 for _ in at.main) <= 22  # was about 170: sections 3-7 are one element, split only by widgets

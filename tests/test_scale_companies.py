@@ -186,8 +186,8 @@ def test_long_record_lists_of_one_entity_are_paged_and_reach_the_last(open_page,
     use_data(data_copy)
     at = open_page("companies", query={"entity": "huawei"})
     assert any("Showing records 1–20 of 48" in c.value for c in at.caption)
-    shown = sum("Extra record" in m.value for m in at.markdown)
-    assert shown <= 20
+    shown = sum(m.value.count("Extra record") for m in at.markdown)
+    assert 1 <= shown <= 20
     at.number_input(key="_page_companies_deployments_huawei").set_value(3).run()
     assert not at.exception
     text = " ".join(m.value for m in at.markdown)

@@ -179,9 +179,10 @@ def test_headline_values_are_read_from_the_data_not_typed(dataset):
 def test_sources_page_lists_documents_disagreements_and_downloads(open_page):
     at = open_page("sources")
     assert not at.exception
-    subs = [s.value for s in at.header]
-    assert subs == ["1. The documents", "2. Where the sources disagree", "3. Method and caveats",
-                    "4. Download the data"]
+    assert [s.value for s in at.header] == ["1. The documents"]  # the rest are headings in the page's text element
+    text = " ".join(m.value for m in at.markdown)
+    heads = [line for line in text.split("\n") if line.startswith("## ")]
+    assert heads == ["## 2. Where the sources disagree", "## 3. Method and caveats", "## 4. Download the data"]
     downloads = at.get("download_button")
     assert len(downloads) == 19  # 15 tables, the descriptor, and the citations in three formats
     labels = " ".join(d.proto.label for d in downloads)
@@ -197,7 +198,7 @@ def test_source_from_url_focuses_one_document(open_page):
     text = " ".join(m.value for m in at.markdown)
     assert "AidData Global Chinese Development Finance" in text
     assert "Xinjiang Backlash Is Hitting Chinese Firms Hard" not in text  # other documents hidden
-    assert any("Showing the 1 of 10 disagreements" in c.value for c in at.caption)
+    assert "Showing the 1 of 10 disagreements" in text
 
 
 def test_choosing_a_document_writes_it_to_the_url(open_page):
@@ -218,3 +219,28 @@ def test_bad_source_in_url_is_ignored_with_a_notice(open_page, bad):
 
 def test_download_content_is_valid_json(dataset):
     assert json.loads(sources.descriptor_json(dataset.descriptor))["name"] == dataset.descriptor["name"]
+
+
+def test_every_document_record_and_disagreement_side_is_on_the_page_in_few_elements(open_page, dataset):
+    """All documents and every record citing them (in a collapsed group per table, with its count), and both sides
+    of every disagreement with their quotes and sources, drawn as a few elements."""
+    from dashboard.safe import md
+
+    at = open_page("sources")
+    text = " ".join(m.value for m in at.markdown)
+    for sid in dataset["sources"]["source_id"]:
+        assert f":small[:gray[{md(sid)} · " in text, sid
+        for table, df in sources.citing_records(dataset, sid).items():
+            title = sources.TABLE_TITLES.get(table, "Places (coordinates from this gazetteer)")
+            assert f"<summary>{title}: {len(df)} record{'s' if len(df) != 1 else ''}</summary>" in text
+            for r in df.to_dict("records"):
+                assert f" · {md(r['record_id'])}" in text
+                if isinstance(r["quote"], str):
+                    assert f"> “{md(r['quote'])}”" in text
+    for cid, topic in zip(dataset["disagreements"]["conflict_id"], dataset["disagreements"]["topic"], strict=True):
+        assert f"**{md(topic)}**" in text
+        for r in sources.conflict_rows(dataset, cid).to_dict("records"):
+            assert f" · {md(r['record_id'])} · " in text
+    assert text.count('<div class="ca-grid">') == len(dataset["disagreements"])  # each one's sides side by side
+    assert not at.expander and not at.columns  # groups are <details>, downloads one wrapping row
+    assert sum(1 for _ in at.main) <= 30  # was over 300; 19 of these are the download buttons

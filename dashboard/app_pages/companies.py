@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pandas as pd
+import pyarrow as pa
 import streamlit as st
 
 from dashboard import fmt, loaders, nav, query, ui
@@ -77,27 +78,48 @@ def render() -> None:
     _summary(ds, entity)
     _profile(ds, entity)
 
-    st.header(f"3. US and UK actions naming {names[entity]}")
-    _actions(ds, entity, names[entity])
-    st.header(f"4. {names[entity]} in Central Asia")
-    _deployments(ds, entity, names[entity])
-    st.header(f"5. Money lent, offered or paid by {names[entity]}")
-    _financing(ds, entity, names[entity])
-    st.header(f"6. Figures about {names[entity]}")
-    _indicators(ds, entity, names[entity])
-    st.header(f"7. {names[entity]} outside Central Asia, and what is said for and against it")
-    _outside(ds, entity, names[entity])
+    # Sections 3-7 go out as one element (headings, boxes, quote groups), split only where a widget (a map link, a
+    # notice, a pager) must stand between two parts: each element is a message per run.
+    name, parts = names[entity], []
+    parts.append(f"## 3. US and UK actions naming {md(name)}")
+    _actions(ds, entity, name, parts)
+    parts.append(f"## 4. {md(name)} in Central Asia")
+    _deployments(ds, entity, name, parts)
+    parts.append(f"## 5. Money lent, offered or paid by {md(name)}")
+    _financing(ds, entity, name, parts)
+    parts.append(f"## 6. Figures about {md(name)}")
+    _indicators(ds, entity, name, parts)
+    parts.append(f"## 7. {md(name)} outside Central Asia, and what is said for and against it")
+    _outside(ds, entity, name, parts)
+    _flush(parts)
+
+
+def _flush(parts: list[str]) -> None:
+    """Draw the parts gathered so far as one element, before a widget that must follow them."""
+    if parts:
+        ui.blocks(parts)
+        parts.clear()
+
+
+def _empty(parts: list[str], message: str) -> None:
+    _flush(parts)
+    ui.empty(message)
 
 
 def _companies_options(ds) -> list[str]:
     return list(loaders.derive(ds, _companies_names))
 
 
+def _companies_vendor_arrow(ds) -> pa.Table:
+    """The vendor table as Arrow, built once per dataset: a rerun only serialises it, never converts it again."""
+    return pa.Table.from_pandas(loaders.derive(ds, views.vendors).table, preserve_index=False)
+
+
 def _vendor_table(ds, table: pd.DataFrame) -> None:
     if table.empty:
         ui.empty("No vendor is documented in Central Asia.")
         return
-    shown = loaders.derive(ds, views.vendors).table
+    shown = loaders.derive(ds, _companies_vendor_arrow)
     st.caption("Select a row to see the quotes behind its listing date and open the vendor's profile below.")
     event = st.dataframe(shown, hide_index=True, width="stretch", on_select="rerun", selection_mode="single-row",
                          key=TABLE_KEY,
@@ -114,22 +136,20 @@ def _vendor_table(ds, table: pd.DataFrame) -> None:
                                  help="Deployment records in the documents (a disputed claim counts on each side)"),
                          })
     rows = event.selection.rows if event and event.selection else []
-    if not rows:
-        return
-    if rows[0] >= len(table):
-        return
-    r = table.iloc[rows[0]].to_dict()
-    with st.container(border=True):
-        if r["first_action_id"]:
-            st.markdown(f"**{md(r['vendor'])}: first named by a US listing on {fmt.date(r['listed_since'])} "
-                        f"({md(r['date_kind'])})**")
-            evidence = loaders.derive(ds, _companies_of, "listing_evidence", r["entity_id"], r["first_action_id"],
-                                      r["date_kind"])
-            for row in evidence:
-                ui.evidence(ds, row)
-        else:
-            st.markdown(f"**{md(r['vendor'])}** is not named by any US listing in these documents; its Central Asian "
-                        "records and their quotes are in the profile below.")
+    if rows and rows[0] < len(table):
+        ui.blocks([loaders.derive(ds, _companies_listing_card, rows[0])])
+
+
+def _companies_listing_card(ds, pos: int) -> str:
+    """The vendor table's row at pos: when a US listing first named it, with the quotes (once per dataset and row)."""
+    r = loaders.derive(ds, _companies_of, "ca_vendor_table").iloc[pos].to_dict()
+    if not r["first_action_id"]:
+        return ui.card(f"**{md(r['vendor'])}** is not named by any US listing in these documents; its Central Asian "
+                       "records and their quotes are in the profile below.")
+    evidence = loaders.derive(ds, _companies_of, "listing_evidence", r["entity_id"], r["first_action_id"],
+                              r["date_kind"])
+    head = f"**{md(r['vendor'])}: first named by a US listing on {fmt.date(r['listed_since'])} ({md(r['date_kind'])})**"
+    return ui.card("\n\n".join([head, *ui.evidence_parts(ds, [(row, None) for row in evidence])]))
 
 
 def _summary(ds, entity: str) -> None:
@@ -137,23 +157,37 @@ def _summary(ds, entity: str) -> None:
     st.info(f"**{md(s['question'])}**  \n{md(s['answer'])}", icon=":material/help:")
 
 
+def _quotes(ds, label: str, items) -> str:
+    """A collapsed group holding the quotes of items ((row, heading) pairs), each with its disagreement box."""
+    return ui.disclosure(label, "\n\n".join(ui.evidence_parts(ds, items)))
+
+
+def _companies_profile_text(ds, entity: str) -> tuple[str, str]:
+    """The profile box's Markdown above the links to related entities (name, facts) and below them (description,
+    its quote), built once per dataset and entity."""
+    p = loaders.derive(ds, _companies_of, "entity_profile", entity)
+    facts = [f"**Kind:** {md(p['kind'])}", f"**Country:** {md(p['country'] or 'not given')}"]
+    if p["aliases"]:
+        facts.append(f"**Also written:** {md('; '.join(p['aliases']))}")
+    if p["party_count"] is not None:
+        facts.append(f"**Stands for:** {p['party_count']:,} parties")
+    return (f"### {md(p['name'])}\n\n" + " · ".join(facts),
+            md(p["row"]["description"]) + "\n\n" + _quotes(ds, "Quote behind this description", [(p["row"], None)]))
+
+
 def _profile(ds, entity: str) -> None:
     p = loaders.derive(ds, _companies_of, "entity_profile", entity)
+    head, tail = loaders.derive(ds, _companies_profile_text, entity)
+    if not p["parent_id"] and not p["children"]:
+        ui.blocks([ui.card(f"{head}\n\n{tail}")])
+        return
     with st.container(border=True):
-        st.markdown(f"### {md(p['name'])}")
-        facts = [f"**Kind:** {md(p['kind'])}", f"**Country:** {md(p['country'] or 'not given')}"]
-        if p["aliases"]:
-            facts.append(f"**Also written:** {md('; '.join(p['aliases']))}")
-        if p["party_count"] is not None:
-            facts.append(f"**Stands for:** {p['party_count']:,} parties")
-        st.markdown(" · ".join(facts))
+        st.markdown(head)
         if p["parent_id"]:
             nav.link("companies", f"Parent or controlling entity: {p['parent_name']}", entity=p["parent_id"])
         for child_id, child_name in ui.paged(p["children"], f"companies_children_{entity}", noun="entities"):
             nav.link("companies", f"Part of or controlled by {p['name']}: {child_name}", entity=child_id)
-        st.markdown(md(p["row"]["description"]))
-        with st.expander("Quote behind this description"):
-            ui.evidence(ds, p["row"])
+        ui.blocks([tail])
 
 
 def _date_line(dates: pd.DataFrame, kinds) -> str:
@@ -168,70 +202,106 @@ def _date_line(dates: pd.DataFrame, kinds) -> str:
     return " · ".join(parts)
 
 
-def _actions(ds, entity: str, name: str) -> None:
+def _small(text: str) -> str:
+    """Already-escaped text as a caption inside a Markdown block (small grey text, as st.caption draws it)."""
+    return f":small[:gray[{text}]]"
+
+
+def _companies_action_cards(ds, entity: str) -> list[str]:
+    """One box per action naming the entity (title, instrument, dates, and its quotes collapsed), built once per
+    dataset and entity: a run only slices the list."""
     acts = loaders.derive(ds, _companies_of, "entity_actions", entity)
-    if acts.empty:
-        ui.empty(f"No US or UK action in these documents names {name}.")
-        return
+    name = loaders.derive(ds, _companies_names)[entity]
+    actions = ds["actions"]
     pos = loaders.derive(ds, _companies_action_pos)
-    for a in ui.paged(acts, f"companies_actions_{entity}", noun="actions").to_dict("records"):
-        with st.container(border=True):
-            st.markdown(f"**{md(a['title'])}**")
-            bits = [a["jurisdiction"], a["instrument"], a["status"]] + ([a["citation"]] if a["citation"] else [])
-            st.caption(md(" · ".join(bits)))
-            dates = loaders.derive(ds, _companies_of, "action_date_rows", a["action_id"])
-            st.markdown(_date_line(dates, date_kinds(ds)))
-            with st.expander("Quotes: that it names this party, the action, and each date"):
-                ui.evidence(ds, a, heading=f"The action names {name}")
-                ui.evidence(ds, ds["actions"].iloc[pos[a["action_id"]]].to_dict(), heading="The action")
-                for d in dates.to_dict("records"):
-                    when = fmt.date(d["date"]) if fmt.given(d["date"]) else d["date_as_written"]
-                    ui.evidence(ds, d, heading=f"{d['date_kind'].capitalize()}: {when}")
+    cards = []
+    for a in acts.to_dict("records"):
+        bits = [a["jurisdiction"], a["instrument"], a["status"]] + ([a["citation"]] if a["citation"] else [])
+        dates = loaders.derive(ds, _companies_of, "action_date_rows", a["action_id"])
+        steps = [(d, f"{d['date_kind'].capitalize()}: "
+                     f"{fmt.date(d['date']) if fmt.given(d['date']) else d['date_as_written']}")
+                 for d in dates.to_dict("records")]
+        cards.append(ui.card("\n\n".join([
+            f"**{md(a['title'])}**", _small(md(" · ".join(bits))), _date_line(dates, date_kinds(ds)),
+            _quotes(ds, "Quotes: that it names this party, the action, and each date",
+                    [(a, f"The action names {name}"), (actions.iloc[pos[a["action_id"]]].to_dict(), "The action"),
+                     *steps])])))
+    return cards
 
 
-def _deployments(ds, entity: str, name: str) -> None:
+def _actions(ds, entity: str, name: str, parts: list[str]) -> None:
+    cards = loaders.derive(ds, _companies_action_cards, entity)
+    if not cards:
+        _empty(parts, f"No US or UK action in these documents names {name}.")
+        return
+    parts += _paged_after(parts, cards, f"companies_actions_{entity}", "actions")
+
+
+def _companies_deployment_cards(ds, entity: str) -> list[tuple[str, str, str]]:
+    """(box, place, place id) per deployment of the entity, built once per dataset and entity."""
     dep = loaders.derive(ds, _companies_of, "entity_deployments", entity)
-    if dep.empty:
-        ui.empty(f"No deployment by {name} in Central Asia is documented.")
+    out = []
+    for r in dep.to_dict("records"):
+        card = ui.card("\n\n".join([
+            f"**{md(r['system_type'].capitalize())} in {md(r['place'])}, {md(r['country'])} — {md(r['status'])}**"
+            + (" · national system" if r["scope"] == "national" else ""),
+            md(r["description"]),
+            f"Figures: {md(companies.deployment_figures(r))} · When: {md(fmt.year_month(r['year'], r['month']))}",
+            _quotes(ds, "Quote", [(r, None)])]))
+        out.append((card, r["place"], r["place_id"]))
+    return out
+
+
+def _deployments(ds, entity: str, name: str, parts: list[str]) -> None:
+    cards = loaders.derive(ds, _companies_deployment_cards, entity)
+    if not cards:
+        _empty(parts, f"No deployment by {name} in Central Asia is documented.")
         return
-    for r in ui.paged(dep, f"companies_deployments_{entity}", noun="records").to_dict("records"):
-        with st.container(border=True):
-            st.markdown(f"**{md(r['system_type'].capitalize())} in {md(r['place'])}, {md(r['country'])} — "
-                        f"{md(r['status'])}**" + (" · national system" if r["scope"] == "national" else ""))
-            st.markdown(md(r["description"]))
-            st.markdown(f"Figures: {md(companies.deployment_figures(r))} · "
-                        f"When: {md(fmt.year_month(r['year'], r['month']))}")
-            nav.link("map", f"See {r['place']} on the map", city=r["place_id"])
-            with st.expander("Quote"):
-                ui.evidence(ds, r)
+    shown = _paged_after(parts, cards, f"companies_deployments_{entity}", "records")
+    parts += [card for card, _place, _pid in shown]
+    _flush(parts)
+    # The map links stay real page links (same tab, the view's parameters); one per place on this page of records.
+    places = dict.fromkeys((place, pid) for _card, place, pid in shown)
+    with st.container(horizontal=True) if len(places) > 1 else st.container():
+        for place, pid in places:
+            nav.link("map", f"See {place} on the map", city=pid)
 
 
-def _financing(ds, entity: str, name: str) -> None:
+def _companies_financing_cards(ds, entity: str) -> list[str]:
     fin = loaders.derive(ds, _companies_of, "entity_financing", entity)
-    if fin.empty:
-        ui.empty(f"No loan, deal, offer or grant by {name} is documented.")
+    return [ui.card("\n\n".join([
+        f"**{md(f['kind'].capitalize())}: {md(fmt.money(f['amount_usd']))} — {md(f['status'])}**",
+        f"To {md(f['borrower'])} ({md(f['country'] or f['country_iso3'])}), "
+        f"{md(fmt.year_month(f['year'], f['month']))}, for {md(f['purpose'])}. "
+        f"Lender as the source writes it: “{md(f['lender_as_written'] or 'not named')}”.",
+        _quotes(ds, "Quote", [(f, None)])])) for f in fin.to_dict("records")]
+
+
+def _financing(ds, entity: str, name: str, parts: list[str]) -> None:
+    cards = loaders.derive(ds, _companies_financing_cards, entity)
+    if not cards:
+        _empty(parts, f"No loan, deal, offer or grant by {name} is documented.")
         return
-    for f in ui.paged(fin, f"companies_financing_{entity}", noun="records").to_dict("records"):
-        with st.container(border=True):
-            st.markdown(f"**{md(f['kind'].capitalize())}: {md(fmt.money(f['amount_usd']))} — {md(f['status'])}**")
-            st.markdown(f"To {md(f['borrower'])} ({md(f['country'] or f['country_iso3'])}), "
-                        f"{md(fmt.year_month(f['year'], f['month']))}, for {md(f['purpose'])}. "
-                        f"Lender as the source writes it: “{md(f['lender_as_written'] or 'not named')}”.")
-            with st.expander("Quote"):
-                ui.evidence(ds, f)
+    parts += _paged_after(parts, cards, f"companies_financing_{entity}", "records")
 
 
-def _indicators(ds, entity: str, name: str) -> None:
+def _companies_indicator_groups(ds, entity: str) -> list[str]:
     ind = loaders.derive(ds, _companies_of, "entity_indicators", entity)
-    if ind.empty:
-        ui.empty(f"The documents give no national or market figure about {name}.")
-        return
-    for i in ui.paged(ind, f"companies_indicators_{entity}", noun="figures").to_dict("records"):
+    out = []
+    for i in ind.to_dict("records"):
         year = f" ({int(i['year'])})" if fmt.given(i["year"]) and i["unit"] != "year" else ""
-        with st.expander(f"{md(i['name'])}: **{md(companies.indicator_value(i))}**{year}"):
-            if i["measured_by"]:
-                st.caption(f"Measured by: {md(i['measured_by'])}")
-            ui.evidence(ds, i)
+        lead = [_small(f"Measured by: {md(i['measured_by'])}")] if i["measured_by"] else []
+        out.append(ui.disclosure([f"{i['name']}: ", companies.indicator_value(i), year],
+                                 "\n\n".join([*lead, *ui.evidence_parts(ds, [(i, None)])])))
+    return out
+
+
+def _indicators(ds, entity: str, name: str, parts: list[str]) -> None:
+    groups = loaders.derive(ds, _companies_indicator_groups, entity)
+    if not groups:
+        _empty(parts, f"The documents give no national or market figure about {name}.")
+        return
+    parts += _paged_after(parts, groups, f"companies_indicators_{entity}", "figures")
 
 
 # ---- Section 7 (issue 11): footprint outside Central Asia; statements for and against. Logic: transforms/statements.
@@ -240,34 +310,57 @@ def _companies_stx(ds, name: str, *args):
     return getattr(stx, name)(ds, *args)
 
 
-def _outside(ds, entity: str, name: str) -> None:
+def _companies_outside_parts(ds, entity: str) -> dict:
+    """Section 7's Markdown, built once per dataset and entity: the footprint line and a collapsed group per
+    installation; the statements' caption and, per stance, its label and a collapsed group per statement."""
     inst = loaders.derive(ds, _companies_stx, "entity_installations", entity)
-    st.markdown("### Footprint outside Central Asia")
-    if inst.empty:
-        ui.empty(f"The documents place no installation of {name} outside Central Asia.")
-    else:
-        st.markdown(f"**{md(stx.footprint_line(inst))}**")
-        for r in ui.paged(inst, f"companies_installations_{entity}", noun="records").to_dict("records"):
-            where = r["country"] + (f", {r['place']}" if fmt.given(r["place"]) else "")
-            with st.expander(f"{md(where)} — {md(r['system'])} ({md(r['status'])})"):
-                lead = md(r["description"]) + (f"\n\n:small[:gray[Reported by: {md(r['reported_by'])}]]"
-                                               if fmt.given(r["reported_by"]) else "")
-                ui.evidence_blocks(ds, [(r, None)], lead=lead)
-    st.markdown("### Statements for and against")
+    places = []
+    for r in inst.to_dict("records"):
+        where = r["country"] + (f", {r['place']}" if fmt.given(r["place"]) else "")
+        lead = md(r["description"]) + ("\n\n" + _small(f"Reported by: {md(r['reported_by'])}")
+                                       if fmt.given(r["reported_by"]) else "")
+        places.append(ui.disclosure(f"{where} — {r['system']} ({r['status']})",
+                                    "\n\n".join([lead, *ui.evidence_parts(ds, [(r, None)])])))
     rows = loaders.derive(ds, _companies_stx, "entity_statements", entity)
-    if rows.empty:
-        ui.empty(f"The documents quote no statement about {name}.")
-        return
-    counts = stx.stance_counts(rows)
-    st.caption("Statements, letters, reports and calls to act about it, by it, or about an action naming it. "
-               f"None of them binds anyone. {md('; '.join(f'{k}: {n:,}' for k, n in counts.items()))}.")
+    counts = stx.stance_counts(rows) if not rows.empty else {}
+    stances = []
     for stance in counts:
-        grp = rows[rows["stance"] == stance]
-        st.markdown(f"**{md(stx.STANCE_LABELS[stance])}**")
-        for r in ui.paged(grp, f"companies_statements_{entity}_{stance}", noun="statements").to_dict("records"):
-            with st.expander(f"{md(r['mark'])}: {md(r['speaker'])} — {md(r['when'])} ({md(r['via'])})"):
-                lead = md(r["summary"]) + (f"\n\n:small[:gray[{md(r['replying_to'])}]]" if r["replying_to"] else "")
-                ui.evidence_blocks(ds, [(r, None)], lead=lead)
+        groups = []
+        for r in rows[rows["stance"] == stance].to_dict("records"):
+            lead = md(r["summary"]) + (f"\n\n{_small(md(r['replying_to']))}" if r["replying_to"] else "")
+            groups.append(ui.disclosure(f"{r['mark']}: {r['speaker']} — {r['when']} ({r['via']})",
+                                        "\n\n".join([lead, *ui.evidence_parts(ds, [(r, None)])])))
+        stances.append((stance, f"**{md(stx.STANCE_LABELS[stance])}**", groups))
+    return {"footprint": f"**{md(stx.footprint_line(inst))}**" if not inst.empty else "", "places": places,
+            "caption": _small("Statements, letters, reports and calls to act about it, by it, or about an action "
+                              f"naming it. None of them binds anyone. "
+                              f"{md('; '.join(f'{k}: {n:,}' for k, n in counts.items()))}."),
+            "stances": stances}
+
+
+def _paged_after(parts: list[str], items: list, key: str, noun: str) -> list:
+    """ui.paged(items), drawing the parts gathered so far first when a pager must come between them and the items."""
+    if len(items) > ui.PER_PAGE:
+        _flush(parts)
+    return ui.paged(items, key, noun=noun)
+
+
+def _outside(ds, entity: str, name: str, parts: list[str]) -> None:
+    o = loaders.derive(ds, _companies_outside_parts, entity)
+    parts.append("### Footprint outside Central Asia")
+    if not o["places"]:
+        _empty(parts, f"The documents place no installation of {name} outside Central Asia.")
+    else:
+        parts.append(o["footprint"])
+        parts += _paged_after(parts, o["places"], f"companies_installations_{entity}", "records")
+    parts.append("### Statements for and against")
+    if not o["stances"]:
+        _empty(parts, f"The documents quote no statement about {name}.")
+        return
+    parts.append(o["caption"])
+    for stance, label, groups in o["stances"]:
+        parts.append(label)
+        parts += _paged_after(parts, groups, f"companies_statements_{entity}_{stance}", "statements")
 
 
 if __name__ == "__main__":

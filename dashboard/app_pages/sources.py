@@ -47,18 +47,27 @@ def render() -> None:
                         fmt=docs["labels"].__getitem__)
     _documents_table(docs["table"])
     st.session_state["_sources_url"] = st.query_params.get("source")
-    for sid in ui.paged([focus] if focus else docs["ids"], "documents", noun="documents", url_key="page"):
-        _document(ds, sid)
-
-    st.header("2. Where the sources disagree")
-    _disagreements(ds, focus)
-
-    st.header("3. Method and caveats")
-    _method(ds)
-
-    st.header("4. Download the data")
+    # Text from here to the download buttons goes out as one element (headings, cards and all), split only where a
+    # widget (a pager, a notice) must stand between two parts: each element is a message per run.
+    parts: list[str] = []
+    _documents_list(ds, ui.paged([focus] if focus else docs["ids"], "documents", noun="documents", url_key="page"),
+                    parts)
+    parts.append("## 2. Where the sources disagree")
+    _disagreements(ds, focus, parts)
+    parts += ["## 3. Method and caveats", _method(ds)]
+    parts += ["## 4. Download the data",
+              _small("Each table exactly as the data package holds it (UTF-8 CSV, empty cell = not given), and the "
+                     "descriptor that defines every field.")]
+    _flush(parts)
     _downloads(ds)
     _citation_downloads(ds)
+
+
+def _flush(parts: list[str]) -> None:
+    """Draw the parts gathered so far as one element, before a widget that must follow them."""
+    if parts:
+        ui.blocks(parts)
+        parts.clear()
 
 
 def _documents_table(shown: pa.Table) -> None:
@@ -102,7 +111,8 @@ def _text(v) -> str | None:
 
 
 def _document_view(ds, source_id: str) -> tuple[str, list[tuple[str, str, list[str]]]]:
-    """Built once per dataset and document: its heading block, and per table (key, expander label, record blocks)."""
+    """Built once per dataset and document: its heading block, and per table (key, plain-text title, record
+    blocks)."""
     docs = loaders.derive(ds, _documents)
     s = docs["counts"].iloc[docs["at"][source_id]].to_dict()
     recs = sources.citing_records(ds, source_id, index=loaders.derive(ds, sources.citing_index),
@@ -122,9 +132,34 @@ def _document_view(ds, source_id: str) -> tuple[str, list[tuple[str, str, list[s
     groups = []
     for table, df in recs.items():
         label = sources.TABLE_TITLES.get(table, "Places (coordinates from this gazetteer)")
-        groups.append((table, f"{md(label)}: {len(df)} record{'s' if len(df) != 1 else ''}",
-                       [_record_md(ds, table, r) for r in df.to_dict("records")]))
+        groups.append((table, label, [_record_md(ds, table, r) for r in df.to_dict("records")]))
     return "\n\n".join(head), groups
+
+
+def _count(n: int) -> str:
+    return f"{n} record{'s' if n != 1 else ''}"
+
+
+def _document_card(ds, source_id: str) -> str | None:
+    """A document as one ui.blocks part, built once per dataset and document: its heading and a collapsed group per
+    table holding every record. None when it cites nothing or a table has more records than a page (drawn with
+    widgets then: such a list gets a pager)."""
+    head, groups = loaders.derive(ds, _document_view, source_id)
+    if not groups or any(len(blocks) > ui.PER_PAGE for _, _, blocks in groups):
+        return None
+    return ui.card("\n\n".join([head, *(ui.disclosure(f"{title}: {_count(len(blocks))}", "\n\n".join(blocks))
+                                           for _, title, blocks in groups)]))
+
+
+def _documents_list(ds, ids, parts: list[str]) -> None:
+    """The page of documents as cards added to parts; a document with a long list is drawn with its pagers."""
+    for sid in ids:
+        card = loaders.derive(ds, _document_card, sid)
+        if card:
+            parts.append(card)
+            continue
+        _flush(parts)
+        _document(ds, sid)
 
 
 def _document(ds, source_id: str) -> None:
@@ -133,8 +168,8 @@ def _document(ds, source_id: str) -> None:
         st.markdown(head)
         if not groups:
             ui.empty("No record in the data cites this document.")
-        for table, label, blocks in groups:
-            with st.expander(label):
+        for table, title, blocks in groups:
+            with st.expander(f"{md(title)}: {_count(len(blocks))}"):
                 # the page's records as one Markdown element (blank lines between them space them as elements do)
                 st.markdown("\n\n".join(ui.paged(blocks, f"src_{source_id}_{table}", noun="records")))
 
@@ -145,34 +180,31 @@ def _disagreement_view(ds) -> dict:
     return {"ids": ids, "at": {c: i for i, c in enumerate(ids)}, "by_source": sources.conflicts_by_source(ds)}
 
 
-def _conflict_view(ds, conflict_id: str) -> tuple[str, list[str]]:
-    """One disagreement's heading block and the record blocks on its sides, built once per dataset and
-    disagreement."""
+def _conflict_card(ds, conflict_id: str) -> str:
+    """One disagreement as one ui.blocks part, built once per dataset and disagreement: its heading, then the records
+    on its sides in boxes side by side."""
     c = ds["disagreements"].iloc[loaders.derive(ds, _disagreement_view)["at"][conflict_id]]
     head = "\n\n".join([f"**{md(c['topic'])}**", md(c["summary"]),
                           _small(f"How the data keeps it: {md(c['handling'])}")])
     pairs = loaders.derive(ds, sources.conflict_pairs)
     where = pairs.iloc[loaders.derive(ds, sources.conflict_index).get(conflict_id, [])]
     rows = sources.conflict_rows(ds, conflict_id, loaders.derive(ds, sources.label_lookups), where=where)
-    return head, [_record_md(ds, r["table"], r, with_source=True) for r in rows.to_dict("records")]
+    sides = [ui.card(_record_md(ds, r["table"], r, with_source=True)) for r in rows.to_dict("records")]
+    return ui.card("\n\n".join([head, ui.grid(sides)]))
 
 
-def _disagreements(ds, focus: str) -> None:
+def _disagreements(ds, focus: str, parts: list[str]) -> None:
     view = loaders.derive(ds, _disagreement_view)
     ids = view["by_source"].get(focus, []) if focus else view["ids"]
-    for cid in ui.paged(ids, "disagreements", per_page=10, noun="disagreements", url_key="dpage"):
-        head, blocks = loaders.derive(ds, _conflict_view, cid)
-        with st.container(border=True):
-            st.markdown(head)
-            per_line = 3 if len(blocks) > 4 else max(len(blocks), 1)
-            for start in range(0, len(blocks), per_line):
-                for col, block in zip(st.columns(per_line), blocks[start:start + per_line], strict=False):
-                    with col, st.container(border=True):
-                        st.markdown(block)
+    if len(ids) > 10:
+        _flush(parts)  # the pager comes between the heading and the disagreements
+    parts += [loaders.derive(ds, _conflict_card, cid)
+              for cid in ui.paged(ids, "disagreements", per_page=10, noun="disagreements", url_key="dpage")]
     if focus:
-        st.caption(f"Showing the {len(ids):,} of {len(view['ids']):,} disagreements that involve {md(focus)}; choose "
-                   "'All documents' above to see every one.")
+        parts.append(_small(f"Showing the {len(ids):,} of {len(view['ids']):,} disagreements that involve "
+                            f"{md(focus)}; choose 'All documents' above to see every one."))
     if not ids:
+        _flush(parts)
         ui.empty("No known disagreement involves this document.")
 
 
@@ -208,9 +240,9 @@ def _method_text(ds) -> str:
     return "\n".join(f"- {x}" for x in lines)
 
 
-def _method(ds) -> None:
-    st.markdown(loaders.derive(ds, _method_text))
-    st.caption(f"Data as of {md(ui.as_of(ds))} · package version {md(ds.descriptor.get('version', ''))}")
+def _method(ds) -> str:
+    return (loaders.derive(ds, _method_text) + "\n\n"
+            + _small(f"Data as of {md(ui.as_of(ds))} · package version {md(ds.descriptor.get('version', ''))}"))
 
 
 def _download_text(ds, name: str) -> str:
@@ -229,17 +261,13 @@ def _download_items(ds) -> list[tuple[str, str, str]]:
 
 
 def _downloads(ds) -> None:
-    st.caption("Each table exactly as the data package holds it (UTF-8 CSV, empty cell = not given), and the "
-               "descriptor that defines every field.")
-    items = loaders.derive(ds, _download_items)
-    for start in range(0, len(items), 4):
-        for col, (fname, mime, note) in zip(st.columns(4), items[start:start + 4], strict=False):
-            name = fname.removesuffix(".csv")
-            with col:
-                # The file is written when clicked (then kept): no run builds or re-sends every table up front.
-                st.download_button(f"{fname} ({note})", data=partial(loaders.derive, ds, _download_text, name),
-                                   file_name=fname, mime=mime, key=f"dl_{fname}", width="stretch",
-                                   on_click="ignore")
+    # One row of buttons that wraps, not a grid of columns: each column is an element (a message) of its own.
+    with st.container(horizontal=True):
+        for fname, mime, note in loaders.derive(ds, _download_items):
+            # The file is written when clicked (then kept): no run builds or re-sends every table up front.
+            st.download_button(f"{fname} ({note})",
+                               data=partial(loaders.derive, ds, _download_text, fname.removesuffix(".csv")),
+                               file_name=fname, mime=mime, key=f"dl_{fname}", on_click="ignore")
 
 
 def _citation_text(ds, name: str) -> str:
@@ -251,11 +279,10 @@ def _citation_downloads(ds) -> None:
                "entry with its address where known and a note on where it was read.")
     labels = {"sources.bib": "BibTeX (sources.bib)", "sources.ris": "RIS (sources.ris)",
               "sources.json": "CSL-JSON (sources.json)"}
-    for col, (fname, mime) in zip(st.columns(len(citations.FILES)), citations.FILES.items(), strict=True):
-        with col:
+    with st.container(horizontal=True):
+        for fname, mime in citations.FILES.items():
             st.download_button(labels[fname], data=partial(loaders.derive, ds, _citation_text, fname),
-                               file_name=fname, mime=mime, key=f"dl_cite_{fname}", width="stretch",
-                               on_click="ignore")
+                               file_name=fname, mime=mime, key=f"dl_cite_{fname}", on_click="ignore")
 
 
 if __name__ == "__main__":

@@ -91,6 +91,9 @@ def page(browser, app_url):
 def wait_for_app(pg, charts: int = 0, timeout: float = 45) -> None:
     """Wait until Streamlit has finished running the script and the expected Plotly charts are drawn."""
     pg.wait_for_selector('[data-testid="stApp"]', timeout=timeout * 1000)
+    # The status widget shows only after a script has run a while: a page whose first run is quick but not instant
+    # would look finished before it drew anything. The app's script state says when the first run is over.
+    pg.wait_for_selector('[data-testid="stApp"][data-test-script-state="notRunning"]', timeout=timeout * 1000)
     deadline = time.time() + timeout
     while time.time() < deadline:
         running = pg.locator('[data-testid="stStatusWidget"]').count()
