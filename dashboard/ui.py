@@ -377,6 +377,7 @@ ACCESSIBLE_CSS = """
   div.ca-card { padding-top: 0.75rem; }
   div.ca-warn { background: #fffae5; border-radius: 0.5rem; padding: 1rem 1rem 0.1rem; margin: 0 0 1rem 0; }
   div.ca-warn, div.ca-warn * { color: #956b0f !important; }
+  div.ca-card > div.ca-warn, details.ca-more > div.ca-warn { margin: 0 1rem 1rem 1rem; }
   div.ca-grid { display: grid; column-gap: 1rem;
     grid-template-columns: repeat(auto-fit, minmax(max(15rem, calc((100% - 2rem) / 3)), 1fr)); }
   label:has(input:focus-visible), [role="switch"]:focus-visible, [role="radio"]:focus-visible,
