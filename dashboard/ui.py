@@ -14,6 +14,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import plotly.io
 import plotly.io._json
+import pyarrow as pa
 import streamlit as st
 
 from dashboard import exports_ui, fmt, loaders, query
@@ -114,6 +115,31 @@ def _serialised(fig: go.Figure) -> _Serialised:
     with _SERIALISED_LOCK:
         _SERIALISED[key] = (weakref.ref(fig, _drop), stand_in)
     return stand_in
+
+
+_ARROW: dict[int, tuple[weakref.ref, pa.Table]] = {}
+
+
+def arrow(df: pd.DataFrame) -> pa.Table:
+    """The table as Arrow, converted once per DataFrame object and shared by every later run and session.
+
+    Pages show tables that loaders.derive made once per dataset and filter; handed a DataFrame, st.dataframe would
+    convert it to Arrow again on every run (about a tenth of a page view's server time under load). The index is
+    left out: every table here is drawn with hide_index=True."""
+    with _SERIALISED_LOCK:
+        hit = _ARROW.get(id(df))
+        if hit and hit[0]() is df:
+            return hit[1]
+    table = pa.Table.from_pandas(df, preserve_index=False)
+    key = id(df)
+
+    def _drop(_ref, key=key):
+        with _SERIALISED_LOCK:
+            _ARROW.pop(key, None)
+
+    with _SERIALISED_LOCK:
+        _ARROW[key] = (weakref.ref(df, _drop), table)
+    return table
 
 
 def chart(fig: go.Figure | View, key: str, *, selectable: bool = False, height="content", summary: bool = True):

@@ -48,3 +48,36 @@ def test_the_cache_entry_goes_with_the_figure():
     del fig
     gc.collect()
     assert key not in ui._SERIALISED
+
+
+def test_a_table_is_converted_to_arrow_once_per_dataframe_and_dropped_with_it():
+    """st.dataframe converts a DataFrame to Arrow on every run; ui.arrow does it once per (memoised) frame."""
+    import gc
+
+    import pandas as pd
+
+    from dashboard import ui
+
+    df = pd.DataFrame({"Action": ["a", "b"], "Year": [2019, 2020]})
+    first = ui.arrow(df)
+    assert ui.arrow(df) is first
+    assert first.column_names == ["Action", "Year"] and first.num_rows == 2
+    assert first.to_pandas().equals(df)
+    other = pd.DataFrame({"Action": ["c"], "Year": [2021]})
+    assert ui.arrow(other) is not first
+    key = id(df)
+    del df
+    gc.collect()
+    assert key not in ui._ARROW  # the cache never outlives the frame it stands for
+
+
+def test_pages_hand_st_dataframe_arrow_built_before(open_page, monkeypatch):
+    import pyarrow as pa
+    import streamlit as st
+
+    handed = []
+    real = st.dataframe
+    monkeypatch.setattr(st, "dataframe", lambda data, *a, **k: handed.append(data) or real(data, *a, **k))
+    for page in ("money", "sanctions", "sources", "companies"):
+        open_page(page)
+    assert len(handed) >= 4 and all(isinstance(d, pa.Table) for d in handed)

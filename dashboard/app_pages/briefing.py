@@ -142,7 +142,7 @@ def render() -> None:
     with st.expander(f"The {len(slide.evidence):,} records behind this chart, with their quotes"):
         # a page of rows at a time: a table is sent whole on every run, even in a closed expander
         rows = ui.paged(slide.evidence, f"brief_evidence_{slide.slug}", per_page=EVIDENCE_PAGE, noun="records")
-        st.dataframe(rows, hide_index=True, width="stretch")
+        st.dataframe(ui.arrow(rows), hide_index=True, width="stretch")
 
     # 3. The pack
     st.divider()

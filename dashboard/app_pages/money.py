@@ -193,7 +193,7 @@ def _loans(ds, names, country, group) -> None:
                "records are drawn, so amounts here must not be added up. Click a bar or a table row for its quote."
                + (" The chart shows one page of records (pager above); the table lists them all." if shown else "")
                + "]]"])
-    st.dataframe(loaders.derive(ds, views.loans_table, country=country, status=STATUS_NAMES.get(group)).table,
+    st.dataframe(ui.arrow(loaders.derive(ds, views.loans_table, country=country, status=STATUS_NAMES.get(group)).table),
                  key=TABLE_KEY, on_select="rerun",
                  selection_mode="single-row", hide_index=True, width="stretch")
     ids = loaders.derive(ds, _ids, country, group)

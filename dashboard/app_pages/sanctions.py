@@ -274,7 +274,7 @@ def _table(ds, empty: bool, table_key: str, authorities: list, instruments: list
         ui.empty("No action matches these filters.")
         return
     view = loaders.derive(ds, views.table, authorities=authorities, instruments=instruments, window=window).table
-    st.dataframe(view, key=table_key, on_select="rerun", selection_mode="single-row", hide_index=True,
+    st.dataframe(ui.arrow(view), key=table_key, on_select="rerun", selection_mode="single-row", hide_index=True,
                  width="stretch", height=38 + 35 * min(len(view), PER_PAGE),
                  column_config={"Action": st.column_config.TextColumn(width="large"),
                                 "Who": st.column_config.TextColumn(width="small")})
