@@ -28,18 +28,18 @@ FLOOR = "benchmarks/floor_app.py"
 # What py-spy showed (`py-spy record` on the app's server, 20 websocket sessions, 2026-11-30) and what was done, in
 # order of size; the numbers in brackets are shares of the samples before each fix.
 WHERE_TIME_WENT = (
-    "Where a page view's server time went, and what was done (py-spy on the app's server, 20 sessions): Streamlit's "
-    "full garbage collection after every run (about 45%: off, `runner.postScriptGC = false`, for the floor too); "
-    "Plotly's per-run `to_dict` deep copy and JSON encoding (about 21%: each figure is serialised once and shared, "
-    "`ui.chart`); listing and stat-ing the data folder on every run to notice new data (about 22%: once a second, "
-    "`data.fingerprint`); `st.Page` resolving its script on disk on every run (about 12%: built once, copied per "
-    "run, `nav`); one message per element, each waking the event loop (about 25% in `call_soon_threadsafe`): "
-    "record groups, quotes, cards and disagreement boxes are now parts of one Markdown element (`ui.blocks`, native "
-    "`<details>` for the groups), so pages send {lo:.0f}–{hi:.0f} messages per run where they sent 31–335; per-run pandas "
-    "work in the pages (`to_dict`, `.iloc`, Arrow conversion of tables, about 15%): made once per dataset and "
-    "filter (`loaders.derive`, `ui.arrow`). Before all this the same harness counted app 168 views against the "
-    "floor's 598 (3.6x; with the collection on, the floor paid for it too) and, with the collection off, 780 "
-    "against 6,265 (8.0x, 41 ms CPU per view).")
+    "Where a page view's server time went, and what was done (py-spy on the app's server, 20 sessions): "
+    "Streamlit's full garbage collection after every run (about 45%: off, `runner.postScriptGC = false`, for the "
+    "floor too); Plotly's per-run `to_dict` deep copy and JSON encoding (about 21%: each figure is serialised "
+    "once and shared, `ui.chart`); listing and stat-ing the data folder on every run to notice new data (about "
+    "22%: once a second, `data.fingerprint`); `st.Page` resolving its script on disk on every run (about 12%: "
+    "built once, copied per run, `nav`); one message per element, each waking the event loop (about 25% in "
+    "`call_soon_threadsafe`): record groups, quotes, cards and disagreement boxes are now parts of one Markdown "
+    "element (`ui.blocks`, native `<details>` for the groups), so pages send {lo:.0f}–{hi:.0f} messages per run "
+    "where they sent 31–335; per-run pandas work in the pages (`to_dict`, `.iloc`, Arrow conversion of tables, "
+    "about 15%): made once per dataset and filter (`loaders.derive`, `ui.arrow`). Before all this the same "
+    "harness counted app 168 views against the floor's 598 (3.6x; with the collection on, the floor paid for it "
+    "too) and, with the collection off, 780 against 6,265 (8.0x, 41 ms CPU per view).")
 
 
 def _why_not_met(v: dict) -> str:
