@@ -74,9 +74,29 @@ class _Serialised(go.Figure):
         return object.__getattribute__(self, "_spec")
 
 
-_SERIALISED: dict[int, tuple[weakref.ref, _Serialised]] = {}
-_SERIALISED_LOCK = threading.Lock()
+_ONCE: dict[tuple[str, int], tuple[weakref.ref, object]] = {}
+_ONCE_LOCK = threading.Lock()
 _plain_to_json_plotly = plotly.io._json.to_json_plotly
+
+
+def _once(kind: str, obj, make):
+    """make(obj), made on first use and shared by every later run and session while obj lives (keyed by the
+    object, dropped with it). Pages draw figures and tables that loaders.derive made once per dataset and view, and
+    never modify them."""
+    key = (kind, id(obj))
+    with _ONCE_LOCK:
+        hit = _ONCE.get(key)
+        if hit and hit[0]() is obj:
+            return hit[1]
+    made = make(obj)
+
+    def _drop(_ref, key=key):
+        with _ONCE_LOCK:
+            _ONCE.pop(key, None)
+
+    with _ONCE_LOCK:
+        _ONCE[key] = (weakref.ref(obj, _drop), made)
+    return made
 
 
 def _to_json_plotly(obj, pretty=False, engine=None):
@@ -89,57 +109,26 @@ def _to_json_plotly(obj, pretty=False, engine=None):
 plotly.io._json.to_json_plotly = _to_json_plotly
 
 
-def _serialised(fig: go.Figure) -> _Serialised:
-    """The figure's dict and JSON, made on its first draw and shared by every later run and session.
-
-    Pages draw figures that loaders.derive made once per dataset and view, and never modify them; Streamlit would
-    otherwise deep-copy (to_dict) and re-encode each one on every run, the largest part of a chart page's server time
-    under load. Keyed by the figure object, and dropped with it.
-    """
-    with _SERIALISED_LOCK:
-        hit = _SERIALISED.get(id(fig))
-        if hit and hit[0]() is fig:
-            return hit[1]
+def _stand_in(fig: go.Figure) -> _Serialised:
     plain = fig.to_dict()
-    text = plotly.io.to_json(plain, validate=False)  # exactly what Streamlit sends (uids removed, NaN as null)
     spec = _Spec(plain)
-    spec.json = text
+    spec.json = plotly.io.to_json(plain, validate=False)  # exactly what Streamlit sends (uids removed, NaN as null)
     stand_in = object.__new__(_Serialised)
     object.__setattr__(stand_in, "_spec", spec)
-    key = id(fig)
-
-    def _drop(_ref, key=key):
-        with _SERIALISED_LOCK:
-            _SERIALISED.pop(key, None)
-
-    with _SERIALISED_LOCK:
-        _SERIALISED[key] = (weakref.ref(fig, _drop), stand_in)
     return stand_in
 
 
-_ARROW: dict[int, tuple[weakref.ref, pa.Table]] = {}
+def _serialised(fig: go.Figure) -> _Serialised:
+    """The figure's dict and JSON, made on its first draw and shared: Streamlit would otherwise deep-copy (to_dict)
+    and re-encode each figure on every run, the largest part of a chart page's server time under load."""
+    return _once("figure", fig, _stand_in)
 
 
 def arrow(df: pd.DataFrame) -> pa.Table:
-    """The table as Arrow, converted once per DataFrame object and shared by every later run and session.
-
-    Pages show tables that loaders.derive made once per dataset and filter; handed a DataFrame, st.dataframe would
-    convert it to Arrow again on every run (about a tenth of a page view's server time under load). The index is
-    left out: every table here is drawn with hide_index=True."""
-    with _SERIALISED_LOCK:
-        hit = _ARROW.get(id(df))
-        if hit and hit[0]() is df:
-            return hit[1]
-    table = pa.Table.from_pandas(df, preserve_index=False)
-    key = id(df)
-
-    def _drop(_ref, key=key):
-        with _SERIALISED_LOCK:
-            _ARROW.pop(key, None)
-
-    with _SERIALISED_LOCK:
-        _ARROW[key] = (weakref.ref(df, _drop), table)
-    return table
+    """The table as Arrow, converted once per DataFrame object: handed a DataFrame, st.dataframe would convert it
+    again on every run (about a tenth of a page view's server time under load). The index is left out: every table
+    here is drawn with hide_index=True."""
+    return _once("arrow", df, lambda d: pa.Table.from_pandas(d, preserve_index=False))
 
 
 def chart(fig: go.Figure | View, key: str, *, selectable: bool = False, height="content", summary: bool = True):

@@ -44,10 +44,10 @@ def test_the_cache_entry_goes_with_the_figure():
     fig = go.Figure(go.Bar(x=["a"], y=[1]))
     ui._serialised(fig)
     key = id(fig)
-    assert key in ui._SERIALISED
+    assert ("figure", key) in ui._ONCE
     del fig
     gc.collect()
-    assert key not in ui._SERIALISED
+    assert ("figure", key) not in ui._ONCE
 
 
 def test_a_table_is_converted_to_arrow_once_per_dataframe_and_dropped_with_it():
@@ -68,7 +68,7 @@ def test_a_table_is_converted_to_arrow_once_per_dataframe_and_dropped_with_it():
     key = id(df)
     del df
     gc.collect()
-    assert key not in ui._ARROW  # the cache never outlives the frame it stands for
+    assert ("arrow", key) not in ui._ONCE  # the cache never outlives the frame it stands for
 
 
 def test_pages_hand_st_dataframe_arrow_built_before(open_page, monkeypatch):

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pandas as pd
-import pyarrow as pa
 import streamlit as st
 
 from dashboard import fmt, loaders, nav, query, ui
@@ -110,16 +109,11 @@ def _companies_options(ds) -> list[str]:
     return list(loaders.derive(ds, _companies_names))
 
 
-def _companies_vendor_arrow(ds) -> pa.Table:
-    """The vendor table as Arrow, built once per dataset: a rerun only serialises it, never converts it again."""
-    return pa.Table.from_pandas(loaders.derive(ds, views.vendors).table, preserve_index=False)
-
-
 def _vendor_table(ds, table: pd.DataFrame) -> None:
     if table.empty:
         ui.empty("No vendor is documented in Central Asia.")
         return
-    shown = loaders.derive(ds, _companies_vendor_arrow)
+    shown = ui.arrow(loaders.derive(ds, views.vendors).table)  # Arrow once per dataset: a rerun only sends it
     st.caption("Select a row to see the quotes behind its listing date and open the vendor's profile below.")
     event = st.dataframe(shown, hide_index=True, width="stretch", on_select="rerun", selection_mode="single-row",
                          key=TABLE_KEY,
@@ -229,12 +223,19 @@ def _companies_action_cards(ds, entity: str) -> list[str]:
     return cards
 
 
+def _section(ds, builder, entity: str, parts: list[str], *, key: str, noun: str, none: str) -> list:
+    """A section's items (built once per dataset and entity by builder) on the current page, or its notice when it
+    has none."""
+    items = loaders.derive(ds, builder, entity)
+    if not items:
+        _empty(parts, none)
+        return []
+    return _paged_after(parts, items, f"companies_{key}_{entity}", noun)
+
+
 def _actions(ds, entity: str, name: str, parts: list[str]) -> None:
-    cards = loaders.derive(ds, _companies_action_cards, entity)
-    if not cards:
-        _empty(parts, f"No US or UK action in these documents names {name}.")
-        return
-    parts += _paged_after(parts, cards, f"companies_actions_{entity}", "actions")
+    parts += _section(ds, _companies_action_cards, entity, parts, key="actions", noun="actions",
+                      none=f"No US or UK action in these documents names {name}.")
 
 
 def _companies_deployment_cards(ds, entity: str) -> list[tuple[str, str, str]]:
@@ -253,11 +254,10 @@ def _companies_deployment_cards(ds, entity: str) -> list[tuple[str, str, str]]:
 
 
 def _deployments(ds, entity: str, name: str, parts: list[str]) -> None:
-    cards = loaders.derive(ds, _companies_deployment_cards, entity)
-    if not cards:
-        _empty(parts, f"No deployment by {name} in Central Asia is documented.")
+    shown = _section(ds, _companies_deployment_cards, entity, parts, key="deployments", noun="records",
+                     none=f"No deployment by {name} in Central Asia is documented.")
+    if not shown:
         return
-    shown = _paged_after(parts, cards, f"companies_deployments_{entity}", "records")
     parts += [card for card, _place, _pid in shown]
     _flush(parts)
     # The map links stay real page links (same tab, the view's parameters); one per place on this page of records.
@@ -278,11 +278,8 @@ def _companies_financing_cards(ds, entity: str) -> list[str]:
 
 
 def _financing(ds, entity: str, name: str, parts: list[str]) -> None:
-    cards = loaders.derive(ds, _companies_financing_cards, entity)
-    if not cards:
-        _empty(parts, f"No loan, deal, offer or grant by {name} is documented.")
-        return
-    parts += _paged_after(parts, cards, f"companies_financing_{entity}", "records")
+    parts += _section(ds, _companies_financing_cards, entity, parts, key="financing", noun="records",
+                      none=f"No loan, deal, offer or grant by {name} is documented.")
 
 
 def _companies_indicator_groups(ds, entity: str) -> list[str]:
@@ -297,11 +294,8 @@ def _companies_indicator_groups(ds, entity: str) -> list[str]:
 
 
 def _indicators(ds, entity: str, name: str, parts: list[str]) -> None:
-    groups = loaders.derive(ds, _companies_indicator_groups, entity)
-    if not groups:
-        _empty(parts, f"The documents give no national or market figure about {name}.")
-        return
-    parts += _paged_after(parts, groups, f"companies_indicators_{entity}", "figures")
+    parts += _section(ds, _companies_indicator_groups, entity, parts, key="indicators", noun="figures",
+                      none=f"The documents give no national or market figure about {name}.")
 
 
 # ---- Section 7 (issue 11): footprint outside Central Asia; statements for and against. Logic: transforms/statements.

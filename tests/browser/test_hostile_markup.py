@@ -9,18 +9,13 @@ from __future__ import annotations
 import csv
 import io
 import json
-import os
 import shutil
-import subprocess
-import sys
-import time
-import urllib.request
 
 import pytest
 
 from dashboard import data
 from dashboard.nav import PAGES
-from tests.browser.conftest import ARTIFACTS, ROOT, _free_port, wait_for_app
+from tests.browser.conftest import ROOT, running_app, wait_for_app
 
 EVIL = ' <img src="x" onerror="window.__pwned=1"><script>window.__pwned=2</script><b>bold</b>'
 
@@ -64,24 +59,8 @@ def hostile_url(tmp_path_factory):
     folder = tmp_path_factory.mktemp("hostile") / "data"
     shutil.copytree(ROOT / "data", folder)
     assert _poison(folder) > 500
-    port = _free_port()
-    log = open(ARTIFACTS.mkdir(exist_ok=True) or ARTIFACTS / "streamlit-hostile.log", "w")  # noqa: SIM115
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "dashboard/app.py", "--server.port", str(port),
-         "--server.address", "127.0.0.1", "--server.headless", "true"],
-        cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, env={**os.environ, "DASHBOARD_DATA_DIR": str(folder)})
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.time() + 60
-    while time.time() < deadline:
-        try:
-            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2):
-                break
-        except OSError:
-            time.sleep(0.3)
-    yield url
-    proc.terminate()
-    proc.wait(timeout=15)
-    log.close()
+    with running_app("streamlit-hostile.log", {"DASHBOARD_DATA_DIR": str(folder)}) as url:
+        yield url
 
 
 OPEN = {"map": "map?city=nur-sultan"}  # the map shows records once a city is chosen
